@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: MIT
+# vsnd top-level entry points. Each target installs the Debian packages it
+# needs (by name, with apt-get) when they are missing, configures Meson and
+# builds into a directory of its own:
+#   build/        gcc, ASan + UBSan: `make test`, `make demo`
+#   build-fuzz/   clang + libFuzzer: `make fuzz`
+# A target whose feature does not exist yet says so and exits non-zero.
+
+BUILD      ?= build
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+MESON_TEST_ARGS ?=
+
+# Everything the build and the test suites use, by Debian package name.
+DEB_PACKAGES = meson ninja-build pkg-config gcc clang libclang-rt-14-dev python3 \
+	libxen-dev libasound2-dev libsystemd-dev libinih-dev \
+	xenstore-utils alsa-utils sox
+
+.PHONY: all deps build test fuzz demo bench soak e2e clean help
+
+all: build
+
+help:
+	@echo "make demo   play a tone from a simulated guest through vsndbe into ALSA"
+	@echo "make test   build with ASan+UBSan and run every suite but bench/soak"
+	@echo "make fuzz   run every libFuzzer target for FUZZ_SECONDS (default 60) each"
+	@echo "make bench | soak | e2e   benchmarks, soak run, real-Xen suite"
+
+deps:
+	@scripts/install-deps.sh $(DEB_PACKAGES)
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) -Db_sanitize=address,undefined -Db_lundef=false
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+test: build
+	@rc=0; meson test -C $(BUILD) --no-rebuild --print-errorlogs \
+		--no-suite bench --no-suite soak --no-suite e2e $(MESON_TEST_ARGS) || rc=$$?; \
+	python3 scripts/test-summary.py $(BUILD)/meson-logs/testlog.json; exit $$rc
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing=true -Db_sanitize=address,undefined \
+		-Db_lundef=false
+
+fuzz: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	scripts/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+demo bench soak e2e:
+	@echo "make $@: not available yet: it needs the simulator (xensimd), vsndbe and" \
+		"the guest side (vsnd-play), which are still being built; see README.md" >&2
+	@exit 1
+
+clean:
+	rm -rf $(BUILD) $(FUZZ_BUILD)

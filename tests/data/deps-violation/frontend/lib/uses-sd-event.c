@@ -1,0 +1,3 @@
+#include <systemd/sd-event.h>
+#include <xen/io/sndif.h>
+#include "vtest.h"

@@ -1,0 +1,1 @@
+#include "vsnd/wire.h"
