@@ -124,6 +124,9 @@ static int string(struct lexer *lx, char **ret)
 
 		if (c == EOF || c == '\n')
 			return syntax(lx, "unterminated string");
+		/* A NUL would silently cut the value short. */
+		if (c == '\0')
+			return syntax(lx, "NUL character in a string");
 		advance(lx);
 		if (c == quote)
 			break;

@@ -321,3 +321,28 @@ TEST(value_only)
 	vsnd_xl_config_free(cfg);
 	ASSERT_ERR(vsnd_xl_parse_value("[ ] x", 5, &cfg, &d), EINVAL);
 }
+
+TEST(nul_in_a_string_is_refused)
+{
+	/* Found by fuzz-xlcfg: a NUL inside a quoted string used to cut the
+	 * value short silently ("short-name=\0XenSnd" became "short-name="). */
+	static const char text[] = "vsnd = [ [ 'CARD, short-name=\0XenSnd' ] ]\n";
+	struct vsnd_xl_config *cfg = NULL;
+	struct vsnd_xl_diag d;
+
+	ASSERT_ERR(vsnd_xl_parse_file(text, sizeof(text) - 1, &cfg, &d), EINVAL);
+	ASSERT_TRUE(strstr(d.error, "NUL") != NULL);
+	ASSERT_NULL(cfg);
+}
+
+TEST(empty_values_are_written_empty)
+{
+	static const char *const items[] = { "CARD, short-name=", "PCM, name=", NULL };
+	static const char *const want[] = { "short-name", "", "0/name", "", NULL };
+	struct vsnd_xl_card card;
+	struct vsnd_xl_diag d;
+
+	ASSERT_OK(parse_card(items, &card, &d));
+	expect_nodes(&card, want);
+	vsnd_xl_card_clear(&card);
+}
