@@ -167,7 +167,8 @@ static void solve_entry(const struct vsnd_hw_cap *e, uint64_t formats, struct sp
 			struct box *box)
 {
 	struct shape in = *want, out;
-	struct span r;
+	/* Set by rates_meet() before use; initialised for -Wmaybe-uninitialized. */
+	struct span r = { 0, 0 };
 
 	formats &= e->formats;
 	if (formats == 0 || !rates_meet(&lim->rates, &e->rates, rates, &r))

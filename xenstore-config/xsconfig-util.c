@@ -11,7 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static void vmessage(const char *kind, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vmessage(const char *kind, const char *fmt,
+							     va_list ap)
 {
 	fputs("vsnd-xsconfig: ", stderr);
 	if (kind)
