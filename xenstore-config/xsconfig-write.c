@@ -522,6 +522,41 @@ static int exists_tx(const struct txw *w, const char *path)
 	return r == 0 ? 1 : r == -ENOENT ? 0 : r;
 }
 
+/*
+ * Remove @path, then each parent that is left empty (an empty value and no
+ * children), as libxl's libxl__xs_path_cleanup() does when it removes a
+ * device: `xl vsnd-detach` leaves no empty device/vsnd, backend/vsnd/<G> or
+ * /libxl/<G>/device/vsnd directories behind, and neither do we.
+ */
+static int path_cleanup(const struct txw *w, const char *path)
+{
+	char buf[XSC_PATH_MAX];
+	char *last;
+	int r;
+
+	r = xenif_xs_rm(w->x, w->tx, path);
+	if (r < 0)
+		return r;
+	snprintf(buf, sizeof(buf), "%s", path);
+	while ((last = strrchr(buf, '/')) && last != buf) {
+		_cleanup_free_ char *value = NULL;
+		char **names = NULL;
+		int n;
+
+		*last = '\0';
+		if (xenif_xs_read(w->x, w->tx, buf, &value, NULL) < 0 || value[0] != '\0')
+			break;
+		n = xenif_xs_directory(w->x, w->tx, buf, &names);
+		xenif_strv_free(names);
+		if (n != 0)
+			break;
+		r = xenif_xs_rm(w->x, w->tx, buf);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* 1 when something was removed, 0 when the device does not exist. */
 static int remove_card(const struct txw *w, const struct xsc_opts *o)
 {
@@ -541,7 +576,7 @@ static int remove_card(const struct txw *w, const struct xsc_opts *o)
 		r = exists_tx(w, what[i]);
 		if (r > 0) {
 			found = 1;
-			r = xenif_xs_rm(w->x, w->tx, what[i]);
+			r = path_cleanup(w, what[i]);
 		}
 		if (r < 0) {
 			xsc_error("removing %s: %s", what[i], strerror(-r));

@@ -222,6 +222,14 @@ TEST(remove_deletes_all_three)
 	ASSERT_FALSE(xs_exists(&s, "/local/domain/5/device/vsnd/0"));
 	ASSERT_FALSE(xs_exists(&s, "/local/domain/0/backend/vsnd/5/0"));
 	ASSERT_FALSE(xs_exists(&s, "/libxl/5/device/vsnd/0"));
+	/* Found on real Xen: libxl also removes the parents a removal leaves
+	 * empty (device/vsnd, backend/vsnd/<G>, /libxl/<G>/device/vsnd), but
+	 * stops at a parent that still has children or a value. */
+	ASSERT_FALSE(xs_exists(&s, "/local/domain/5/device/vsnd"));
+	ASSERT_FALSE(xs_exists(&s, "/local/domain/0/backend/vsnd/5"));
+	ASSERT_FALSE(xs_exists(&s, "/libxl/5/device/vsnd"));
+	ASSERT_TRUE(xs_exists(&s, "/local/domain/5/device"));
+	ASSERT_TRUE(xs_exists(&s, "/local/domain/5"));
 	xsc_tool(&s, &res, "remove", "--domid", "5", "--devid", "0");
 	ASSERT_EQ(res.status, 1);
 	ASSERT_HAS(res.err, "domain 5: no vsnd device 0");
