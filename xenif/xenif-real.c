@@ -460,6 +460,10 @@ static int real_domain_info(struct xenif *x, uint32_t domid, struct xenif_dominf
 	/* Xen 4.17's call lists domains from @domid upwards: the first one
 	 * returned may be a later domain when @domid does not exist. */
 	n = xc_domain_getinfo(rx->xc, domid, 1, &info);
+	/* Past the last domain Xen answers ESRCH (seen in the real-Xen rig);
+	 * the contract's word for "no such domain" is -ENOENT (D1). */
+	if (n < 0 && errno == ESRCH)
+		return -ENOENT;
 	if (n < 0)
 		return negative_errno();
 	if (n == 0 || info.domid != domid)

@@ -198,6 +198,10 @@ static int sim_gnt_map(struct xenif *x, uint32_t domid, const uint32_t *refs, ui
 		return r;
 	}
 	r = request_map(s, domid, refs, n, writable, rg);
+	/* Like gntdev in a PV dom0 (VM_DONTCOPY), a forked child does not
+	 * inherit grant mappings (docs/xenif.md, G9). */
+	if (r >= 0 && madvise(rg->base, region_bytes(n), MADV_DONTFORK) < 0)
+		r = negative_errno();
 	if (r < 0) {
 		region_free(rg);
 		return r;

@@ -161,9 +161,17 @@ static int do_bind(struct simd_conn *c, const struct xsd_sockmsg *h, uint32_t rd
 	p->recv_idx = !rp->recv_idx;
 	rp->state = SIMD_PORT_INTERDOMAIN;
 	rp->remote_port = port;
-	/* notifications sent while nobody was bound are not for us */
+	/*
+	 * Xen's EVTCHNOP_bind_interdomain conservatively marks the new local
+	 * port pending, since a notification may have been lost while the
+	 * remote port was unbound; the real-Xen rig sees that event. Collapse
+	 * whatever was sent meanwhile into exactly that one event.
+	 */
 	if (read(p->pair->efd[p->recv_idx], &stale, sizeof(stale)) < 0)
 		stale = 0;
+	stale = 1;
+	if (write(p->pair->efd[p->recv_idx], &stale, sizeof(stale)) < 0)
+		return -errno;
 	return send_port(c, h, port, p);
 }
 

@@ -29,8 +29,7 @@ static void pair_open(struct pair *p)
 	ASSERT_OK(xenif_evtchn_open(p->xg, &p->hg));
 	p->pg = xenif_evtchn_alloc_unbound(p->hg, 0);
 	ASSERT_GT(p->pg, 0);
-	p->p0 = xenif_evtchn_bind_interdomain(p->h0, rig.guest, (uint32_t)p->pg);
-	ASSERT_GT(p->p0, 0);
+	p->p0 = rig_bind(p->h0, rig.guest, (uint32_t)p->pg);
 }
 
 static void pair_close(struct pair *p)
@@ -57,8 +56,7 @@ static void guest_side(struct rig_chan *c)
 
 	ASSERT_OK(xenif_evtchn_open(xg, &hg));
 	rig_chan_recv(c, &remote, sizeof(remote));
-	port = xenif_evtchn_bind_interdomain(hg, 0, remote);
-	ASSERT_GT(port, 0);
+	port = rig_bind(hg, 0, remote);
 	ASSERT_OK(xenif_evtchn_notify(hg, (uint32_t)port));
 	expect_pending(hg, port);
 	xenif_evtchn_close(hg);
@@ -185,7 +183,7 @@ TEST(evtchn_restrict)
 	if (rig.mode != CONTRACT_XEN) {
 		/* The backend's case: restricted to the guest it serves. */
 		ASSERT_OK(xenif_evtchn_restrict(p.h0, rig.guest));
-		ASSERT_GT(xenif_evtchn_bind_interdomain(p.h0, rig.guest, (uint32_t)port), 0);
+		rig_bind(p.h0, rig.guest, (uint32_t)port);
 		ASSERT_OK(xenif_evtchn_notify(p.hg, (uint32_t)p.pg));
 		expect_pending(p.h0, p.p0);
 	}

@@ -78,8 +78,7 @@ TEST(fault_op_errno_nth)
 	ASSERT_OK(xenif_evtchn_open(xg, &hg));
 	pg = xenif_evtchn_alloc_unbound(hg, 0);
 	ASSERT_GT(pg, 0);
-	p0 = xenif_evtchn_bind_interdomain(h0, rig.guest, (uint32_t)pg);
-	ASSERT_GT(p0, 0);
+	p0 = rig_bind(h0, rig.guest, (uint32_t)pg);
 	rig_fault_op_errno(rig.guest, "evtchn_notify", 1, "EBADF", 2);
 	ASSERT_ERR(xenif_evtchn_notify(hg, (uint32_t)pg), EBADF);
 	ASSERT_ERR(xenif_evtchn_notify(hg, (uint32_t)pg), EBADF);
@@ -111,8 +110,7 @@ TEST(fault_notify_delay)
 	ASSERT_OK(xenif_evtchn_open(xg, &hg));
 	pg = xenif_evtchn_alloc_unbound(hg, 0);
 	ASSERT_GT(pg, 0);
-	p0 = xenif_evtchn_bind_interdomain(h0, rig.guest, (uint32_t)pg);
-	ASSERT_GT(p0, 0);
+	p0 = rig_bind(h0, rig.guest, (uint32_t)pg);
 
 	rig_fault_simple("notify-delay", rig.guest, 50);
 	for (int i = 0; i < 3; i++)

@@ -264,3 +264,14 @@ void rig_chan_recv(struct rig_chan *c, void *buf, size_t len)
 	ASSERT_TRUE(rig_readable(c->rfd, 10 * RIG_WAIT_MS));
 	ASSERT_EQ(read(c->rfd, buf, len), (ssize_t)len);
 }
+
+int rig_bind(struct xenif_evtchn *h, uint32_t domid, uint32_t port)
+{
+	int local = xenif_evtchn_bind_interdomain(h, domid, port);
+
+	ASSERT_GT(local, 0);
+	ASSERT_TRUE(rig_readable(xenif_evtchn_fd(h), RIG_WAIT_MS));
+	ASSERT_EQ(xenif_evtchn_pending(h), local);
+	ASSERT_OK(xenif_evtchn_unmask(h, (uint32_t)local));
+	return local;
+}

@@ -92,4 +92,11 @@ void rig_chan_pair(struct rig_chan *a, struct rig_chan *b);
 void rig_chan_send(struct rig_chan *c, const void *buf, size_t len);
 void rig_chan_recv(struct rig_chan *c, void *buf, size_t len);
 
+/*
+ * Bind (domid, port) on @h and consume the event Xen leaves pending on a
+ * freshly bound port (clause E6), so the channel starts quiet.
+ * Return: the local port.
+ */
+int rig_bind(struct xenif_evtchn *h, uint32_t domid, uint32_t port);
+
 #endif /* VSND_TESTS_XENIF_CONTRACT_H */
