@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: MIT
+#
+# lib.sh - what the checks share: waiting on XenStore, dumping a guest's
+# vsnd trees, guest configs, the backend stand-in. Sourced by run.sh;
+# busybox ash (it has `local`).
+
+# shellcheck disable=SC2034 # used by checks.sh
+XSCONFIG=$E2E_BIN/xenstore-config/vsnd-xsconfig
+# shellcheck disable=SC2034
+CONTRACT=$E2E_BIN/tests/sim/xenif/test-xenif-contract
+BE_ROOT=/local/domain/0/backend/vsnd
+# The rig's own XenStore corner (the stand-in's ready flag).
+RIG_XS=/vsnd-e2e
+
+# xs_wait PATH PATTERN SECONDS: wait until the value of PATH matches the
+# shell PATTERN, on a XenStore watch (a watch fires once when set, so a
+# value already there counts). Prints the last value seen; fails after
+# SECONDS.
+xs_wait() {
+	local fifo="$E2E_TMP/watch.$$" wpid v="" ok=1
+
+	rm -f "$fifo"
+	mkfifo "$fifo" || return 1
+	timeout "$3" xenstore-watch "$1" > "$fifo" 2>/dev/null &
+	wpid=$!
+	while read -r _; do
+		v=$(xenstore-read "$1" 2>/dev/null)
+		# shellcheck disable=SC2254 # $2 is a pattern on purpose
+		case $v in
+		$2)
+			ok=0
+			break
+			;;
+		esac
+	done < "$fifo"
+	kill "$wpid" 2>/dev/null
+	wait "$wpid" 2>/dev/null
+	rm -f "$fifo"
+	echo "$1 = \"$v\""
+	return $ok
+}
+
+# vsnd_trees G: the FE, BE and LX directories of guest G's vsnd devices,
+# one node a line as `xenstore-ls -fp` prints it (path = "value" (perms)),
+# in XenStore's order.
+vsnd_trees() {
+	xenstore-ls -fp "/local/domain/$1/device" 2>/dev/null |
+		grep "^/local/domain/$1/device/vsnd[/ ]"
+	xenstore-ls -fp "$BE_ROOT" 2>/dev/null | grep "^$BE_ROOT/$1[/ ]"
+	xenstore-ls -fp "/libxl/$1/device" 2>/dev/null | grep "^/libxl/$1/device/vsnd[/ ]"
+}
+
+# domid_to_g G: on stdin, replace guest domid G by "G" wherever a tree
+# dump holds it (paths, values, permission lists), so that the trees of
+# two guests compare. Domain 0 is the backend and is left alone.
+domid_to_g() {
+	# A permission entry is [nrwb]<domid>; run twice, as neighbouring
+	# entries share the ',' the pattern needs.
+	sed -e "s#/local/domain/$1/#/local/domain/G/#g" \
+		-e "s#/local/domain/$1\"#/local/domain/G\"#g" \
+		-e "s#/backend/vsnd/$1/#/backend/vsnd/G/#g" \
+		-e "s#/backend/vsnd/$1 #/backend/vsnd/G #g" \
+		-e "s#^/libxl/$1/#/libxl/G/#" \
+		-e "s#^\(.*/frontend-id = \)\"$1\"#\1\"G\"#" \
+		-e "s#\([(,][nrwb]\)$1\([,)]\)#\1G\2#g" \
+		-e "s#\([(,][nrwb]\)$1\([,)]\)#\1G\2#g"
+}
+
+# guest_cfg EXAMPLE NAME OUT: an xl config for a rig guest NAME keeping
+# EXAMPLE's vsnd entry: the example's domain settings give way to a PV
+# guest booting the rig's kernel and domU initramfs.
+guest_cfg() {
+	{
+		echo "# $1, adapted by the e2e rig"
+		echo "name = \"$2\""
+		echo 'type = "pv"'
+		echo "kernel = \"$E2E_IMG/vmlinux.gz\""
+		echo "ramdisk = \"$E2E_IMG/domU.cpio.gz\""
+		echo 'extra = "console=hvc0 loglevel=4"'
+		echo 'memory = 128'
+		echo 'vcpus = 1'
+		echo 'on_crash = "preserve"'
+		sed -E '/^[[:space:]]*(name|type|builder|kernel|ramdisk|cmdline|extra|root|bootloader|memory|maxmem|vcpus|maxvcpus|on_[a-z]+)[[:space:]]*=/d' "$1"
+	} > "$3"
+}
+
+# spare_cfg NAME OUT: a guest with no devices, never unpaused: the domain
+# vsnd-xsconfig writes to.
+spare_cfg() {
+	{
+		echo "name = \"$1\""
+		echo 'type = "pv"'
+		echo "kernel = \"$E2E_IMG/vmlinux.gz\""
+		echo 'memory = 128'
+		echo 'vcpus = 1'
+	} > "$2"
+}
+
+# standin_start / standin_stop: the backend stand-in (standin.sh) in a
+# session of its own, so that stopping it stops its xenstore-watch too.
+standin_start() {
+	xenstore-rm "$RIG_XS/standin" 2>/dev/null
+	setsid sh "$E2E_RUNNER/standin.sh" "$RIG_XS/standin" \
+		>> "$E2E_LOGS/standin.log" 2>&1 &
+	STANDIN_PID=$!
+	xs_wait "$RIG_XS/standin" ready 20
+}
+
+standin_stop() {
+	[ -n "${STANDIN_PID:-}" ] || return 0
+	kill -TERM "-$STANDIN_PID" 2>/dev/null
+	wait "$STANDIN_PID" 2>/dev/null
+	STANDIN_PID=""
+}
+
+# domain_gone G: true when xl no longer lists domain G.
+domain_gone() {
+	! xl list 2>/dev/null | awk -v g="$1" 'NR > 1 && $2 == g { found = 1 } END { exit !found }'
+}
+
+# collect_logs: the toolstack's and the guests' logs into the results.
+collect_logs() {
+	mkdir -p "$E2E_LOGS/xen"
+	cp /var/log/xen/*.log /var/log/xen/console/*.log "$E2E_LOGS/xen/" 2>/dev/null
+	xl dmesg > "$E2E_LOGS/xen/xl-dmesg.log" 2>&1
+	dmesg > "$E2E_LOGS/xen/dom0-dmesg.log" 2>&1
+}
