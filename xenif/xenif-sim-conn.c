@@ -65,14 +65,6 @@ struct sim_wait {
 	struct sim_fd_sink *sink;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void drop_fds(struct sim_conn *c)
 {
 	for (unsigned int i = 0; i < c->nfd; i++)
@@ -353,7 +345,7 @@ static int recv_some(struct sim_conn *c, int timeout_ms)
 
 static int remaining_ms(int64_t deadline)
 {
-	int64_t left = deadline - now_ms();
+	int64_t left = deadline - (int64_t)now_ms();
 
 	return left > 0 ? (int)left : 0;
 }
@@ -469,7 +461,7 @@ static int wait_reply(struct sim_conn *c, struct sim_wait *w, int64_t deadline)
 int sim_conn_call(struct sim_conn *c, uint32_t type, uint32_t tx, const void *payload,
 		  size_t len, struct sim_fd_sink *sink, struct sim_reply *ret)
 {
-	int64_t deadline = now_ms() + SIM_CONN_TIMEOUT_MS;
+	int64_t deadline = (int64_t)now_ms() + SIM_CONN_TIMEOUT_MS;
 	struct xsd_sockmsg h = { .type = type, .tx_id = tx, .len = (uint32_t)len };
 	struct sim_wait w = { .type = type, .reply = ret, .sink = sink };
 	_cleanup_free_ uint8_t *msg = NULL;

@@ -18,14 +18,7 @@
 #include "vsnd/format.h"
 #include "vsnd/wire.h"
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-
-static void freep(void *p)
-{
-	free(*(void **)p);
-}
-
-#define _cleanup_free_ _cleanup_(freep)
+#include "vsnd-common/util.h"
 
 __attribute__((format(printf, 2, 3))) static int fail(struct vsnd_xl_diag *d, const char *fmt,
 						      ...)

@@ -21,14 +21,7 @@
 
 #include <xenif/xenif.h>
 
-#define _cleanup_(fn) __attribute__((cleanup(fn)))
-
-static inline void xsc_freep(void *p)
-{
-	free(*(void **)p);
-}
-
-#define _cleanup_free_ _cleanup_(xsc_freep)
+#include "vsnd-common/util.h"
 
 static inline void xsc_strvp(char ***p)
 {

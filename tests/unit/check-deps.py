@@ -57,6 +57,8 @@ FOLDER_RULES = [
      'xenif/*', lambda inc: inc.startswith('vsnd/')),
     ('protocol/ depends on libc only',
      'protocol/*', lambda inc: inc.startswith(('xenif/', 'alsa/', 'systemd/'))),
+    ('protocol/ does not use the userspace helpers of common/',
+     'protocol/*', lambda inc: inc.startswith('vsnd-common/')),
     ('protocol/ does no I/O',
      'protocol/*', lambda inc: inc in ('unistd.h', 'fcntl.h', 'poll.h', 'pthread.h')
      or inc.startswith('sys/')),
