@@ -144,28 +144,41 @@ static int string(struct lexer *lx, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
+/* Inside a list: skip blanks; consume and report a closing ']'. */
+static bool list_end(struct lexer *lx)
+{
+	skip(lx, true);
+	if (peek(lx) != ']')
+		return false;
+	advance(lx);
+	return true;
+}
+
+/* After a list element: a ',' (consumed) or the closing ']' must follow. */
+static int list_sep(struct lexer *lx, const char *after)
+{
+	skip(lx, true);
+	if (peek(lx) == ',') {
+		advance(lx);
+		return 0;
+	}
+	if (peek(lx) != ']')
+		return syntax(lx, "expected ',' or ']' after %s", after);
+	return 0;
+}
+
 static int value(struct lexer *lx, unsigned int depth);
 
 static int list(struct lexer *lx, unsigned int depth)
 {
 	advance(lx);	/* '[' */
-	for (;;) {
-		int r;
+	while (!list_end(lx)) {
+		int r = value(lx, depth + 1);
 
-		skip(lx, true);
-		if (peek(lx) == ']') {
-			advance(lx);
-			return 0;
-		}
-		r = value(lx, depth + 1);
-		if (r < 0)
+		if (r < 0 || (r = list_sep(lx, "a list element")) < 0)
 			return r;
-		skip(lx, true);
-		if (peek(lx) == ',')
-			advance(lx);
-		else if (peek(lx) != ']')
-			return syntax(lx, "expected ',' or ']' in list");
 	}
+	return 0;
 }
 
 static int value(struct lexer *lx, unsigned int depth)
@@ -193,15 +206,10 @@ static int card(struct lexer *lx, struct vsnd_xl_card *card)
 	if (peek(lx) != '[')
 		return syntax(lx, "a vsnd card must be a list of strings");
 	advance(lx);
-	for (;;) {
+	while (!list_end(lx)) {
 		char *item = NULL;
 		int r;
 
-		skip(lx, true);
-		if (peek(lx) == ']') {
-			advance(lx);
-			return 0;
-		}
 		if (peek(lx) != '\'' && peek(lx) != '"')
 			return syntax(lx, "a vsnd card item must be a string");
 		r = string(lx, &item);
@@ -209,14 +217,10 @@ static int card(struct lexer *lx, struct vsnd_xl_card *card)
 			return r;
 		r = vsnd_xl_parse_item(card, item, lx->diag);
 		free(item);
-		if (r < 0)
+		if (r < 0 || (r = list_sep(lx, "a vsnd item")) < 0)
 			return r;
-		skip(lx, true);
-		if (peek(lx) == ',')
-			advance(lx);
-		else if (peek(lx) != ']')
-			return syntax(lx, "expected ',' or ']' after a vsnd item");
 	}
+	return 0;
 }
 
 static int vsnd_value(struct lexer *lx, struct vsnd_xl_config *cfg)
@@ -225,25 +229,16 @@ static int vsnd_value(struct lexer *lx, struct vsnd_xl_config *cfg)
 	if (peek(lx) != '[')
 		return syntax(lx, "vsnd must be a list of cards");
 	advance(lx);
-	for (;;) {
+	while (!list_end(lx)) {
 		int r;
 
-		skip(lx, true);
-		if (peek(lx) == ']') {
-			advance(lx);
-			return 0;
-		}
 		if (cfg->n_cards == VSND_XL_MAX_CARDS)
 			return syntax(lx, "more than %u vsnd cards", VSND_XL_MAX_CARDS);
 		r = card(lx, &cfg->cards[cfg->n_cards++]);
-		if (r < 0)
+		if (r < 0 || (r = list_sep(lx, "a vsnd card")) < 0)
 			return r;
-		skip(lx, true);
-		if (peek(lx) == ',')
-			advance(lx);
-		else if (peek(lx) != ']')
-			return syntax(lx, "expected ',' or ']' after a vsnd card");
 	}
+	return 0;
 }
 
 static void lexer_init(struct lexer *lx, const char *text, size_t len, struct vsnd_xl_diag *d)
