@@ -45,7 +45,7 @@ static const struct xs_model_caller DOM6 = { .domid = 6, .privileged = false, .c
 	xs_model_set_perms(m, c, tx, path, PERMS(__VA_ARGS__), NPERMS(__VA_ARGS__))
 #define WR(m, c, tx, path, s) xs_model_write(m, c, tx, path, s, strlen(s))
 
-static void on_event(void *opaque, uint64_t conn, const char *path, const char *token)
+static inline void on_event(void *opaque, uint64_t conn, const char *path, const char *token)
 {
 	struct fx *f = opaque;
 	struct ev *e;
@@ -59,7 +59,7 @@ static void on_event(void *opaque, uint64_t conn, const char *path, const char *
 	strcpy(e->token, token);
 }
 
-static struct fx *fx_new(void)
+static inline struct fx *fx_new(void)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
@@ -68,7 +68,7 @@ static struct fx *fx_new(void)
 	return f;
 }
 
-static void fx_free(struct fx *f)
+static inline void fx_free(struct fx *f)
 {
 	ASSERT_OK(xs_model_check(f->m));
 	ASSERT_NULL(xs_model_free(f->m));
@@ -76,7 +76,7 @@ static void fx_free(struct fx *f)
 }
 
 /* Events matching (conn, path, token); 0 / NULL match anything. */
-static unsigned int ev_count(const struct fx *f, uint64_t conn, const char *path, const char *token)
+static inline unsigned int ev_count(const struct fx *f, uint64_t conn, const char *path, const char *token)
 {
 	unsigned int i, n = 0;
 
@@ -86,7 +86,7 @@ static unsigned int ev_count(const struct fx *f, uint64_t conn, const char *path
 	return n;
 }
 
-static void expect_value(struct xs_model *m, const struct xs_model_caller *c, uint32_t tx,
+static inline void expect_value(struct xs_model *m, const struct xs_model_caller *c, uint32_t tx,
 			 const char *path, const char *want)
 {
 	const char *v;
@@ -97,7 +97,7 @@ static void expect_value(struct xs_model *m, const struct xs_model_caller *c, ui
 	ASSERT_MEMEQ(v, want, len);
 }
 
-static int read_err(struct xs_model *m, const struct xs_model_caller *c, uint32_t tx,
+static inline int read_err(struct xs_model *m, const struct xs_model_caller *c, uint32_t tx,
 		    const char *path)
 {
 	const char *v;
@@ -107,7 +107,7 @@ static int read_err(struct xs_model *m, const struct xs_model_caller *c, uint32_
 }
 
 /* libxl's skeleton, simplified: /local/domain/<d> owned by d. */
-static void make_home(struct xs_model *m, uint32_t d)
+static inline void make_home(struct xs_model *m, uint32_t d)
 {
 	char path[64];
 
@@ -116,7 +116,7 @@ static void make_home(struct xs_model *m, uint32_t d)
 	ASSERT_OK(SETP(m, &DOM0, path, P(d, NONE)));
 }
 
-static void expect_perms(struct xs_model *m, const char *path, unsigned int n,
+static inline void expect_perms(struct xs_model *m, const char *path, unsigned int n,
 			 const struct xs_model_perm_entry *want)
 {
 	struct xs_model_perm_entry got[8];
@@ -181,7 +181,7 @@ static const char *const bases[] = { "/local/domain/1", "/local/domain/2", "/loc
 				     "/shared" };
 static const char comps[] = "abcd";
 
-static unsigned int rnd(uint64_t *s, unsigned int n)
+static inline unsigned int rnd(uint64_t *s, unsigned int n)
 {
 	*s ^= *s << 13;
 	*s ^= *s >> 7;
@@ -189,7 +189,7 @@ static unsigned int rnd(uint64_t *s, unsigned int n)
 	return (unsigned int)(*s % n);
 }
 
-static int ref_find(const struct ref *r, const char *path)
+static inline int ref_find(const struct ref *r, const char *path)
 {
 	unsigned int i;
 
@@ -199,7 +199,7 @@ static int ref_find(const struct ref *r, const char *path)
 	return -1;
 }
 
-static unsigned int ref_perm(const struct xs_model_caller *c, const struct rnode *n)
+static inline unsigned int ref_perm(const struct xs_model_caller *c, const struct rnode *n)
 {
 	unsigned int i;
 
@@ -211,7 +211,7 @@ static unsigned int ref_perm(const struct xs_model_caller *c, const struct rnode
 	return n->p[0].perm;
 }
 
-static void up(char *p)
+static inline void up(char *p)
 {
 	char *s = strrchr(p, '/');
 
@@ -219,7 +219,7 @@ static void up(char *p)
 }
 
 /* Index of the node, or xenstored's error for @need. */
-static int ref_checked(const struct ref *r, const struct xs_model_caller *c, const char *path,
+static inline int ref_checked(const struct ref *r, const struct xs_model_caller *c, const char *path,
 		       unsigned int need)
 {
 	char p[RPATH];
@@ -234,7 +234,7 @@ static int ref_checked(const struct ref *r, const struct xs_model_caller *c, con
 	return ref_perm(c, &r->n[i]) & need ? -ENOENT : -EACCES;
 }
 
-static unsigned int ref_owned(const struct ref *r, uint32_t domid)
+static inline unsigned int ref_owned(const struct ref *r, uint32_t domid)
 {
 	unsigned int i, n = 0;
 
@@ -243,7 +243,7 @@ static unsigned int ref_owned(const struct ref *r, uint32_t domid)
 	return n;
 }
 
-static void ref_add(struct ref *r, const char *path, size_t len, const struct rnode *like,
+static inline void ref_add(struct ref *r, const char *path, size_t len, const struct rnode *like,
 		    uint32_t owner)
 {
 	struct rnode *n = &r->n[r->count++];
@@ -256,7 +256,7 @@ static void ref_add(struct ref *r, const char *path, size_t len, const struct rn
 	n->p[0].domid = owner;
 }
 
-static int ref_create(struct ref *r, const struct op *o)
+static inline int ref_create(struct ref *r, const struct op *o)
 {
 	char p[RPATH];
 	unsigned int miss = 0;
@@ -284,7 +284,7 @@ static int ref_create(struct ref *r, const struct op *o)
 	return 0;
 }
 
-static int ref_rm(struct ref *r, const struct op *o)
+static inline int ref_rm(struct ref *r, const struct op *o)
 {
 	char p[RPATH];
 	size_t len = strlen(o->path);
@@ -306,12 +306,12 @@ static int ref_rm(struct ref *r, const struct op *o)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+static inline int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int ref_dir(const struct ref *r, int n, char *out, size_t *outlen)
+static inline int ref_dir(const struct ref *r, int n, char *out, size_t *outlen)
 {
 	const char *kids[RMAX];
 	char p[RPATH];
@@ -331,7 +331,7 @@ static int ref_dir(const struct ref *r, int n, char *out, size_t *outlen)
 	return (int)*outlen;
 }
 
-static int ref_setp(struct ref *r, const struct op *o)
+static inline int ref_setp(struct ref *r, const struct op *o)
 {
 	int n;
 
@@ -348,7 +348,7 @@ static int ref_setp(struct ref *r, const struct op *o)
 	return 0;
 }
 
-static int ref_apply(struct ref *r, const struct op *o, char *out, size_t *outlen)
+static inline int ref_apply(struct ref *r, const struct op *o, char *out, size_t *outlen)
 {
 	bool wr = o->kind == OP_WRITE || o->kind == OP_MKDIR;
 	int n = ref_checked(r, o->c, o->path, wr ? XS_MODEL_PERM_WRITE : XS_MODEL_PERM_READ);
@@ -379,7 +379,7 @@ static int ref_apply(struct ref *r, const struct op *o, char *out, size_t *outle
 	}
 }
 
-static int model_apply(struct xs_model *m, uint32_t tx, const struct op *o, char *out,
+static inline int model_apply(struct xs_model *m, uint32_t tx, const struct op *o, char *out,
 		       size_t *outlen)
 {
 	const char *v;
@@ -408,7 +408,7 @@ static int model_apply(struct xs_model *m, uint32_t tx, const struct op *o, char
 }
 
 /* A random request by @c under @base (any base if NULL). */
-static void gen_op(uint64_t *s, const struct ref *r, const struct xs_model_caller *c,
+static inline void gen_op(uint64_t *s, const struct ref *r, const struct xs_model_caller *c,
 		   const char *base, bool setp, struct op *o)
 {
 	static const int kinds[] = {
@@ -440,7 +440,7 @@ static void gen_op(uint64_t *s, const struct ref *r, const struct xs_model_calle
 		o->p[0].domid = r->n[n].p[0].domid;
 }
 
-static void both_apply(struct fx *f, struct ref *r, const struct op *o)
+static inline void both_apply(struct fx *f, struct ref *r, const struct op *o)
 {
 	char a[ROUT], b[ROUT];
 	size_t alen, blen;
@@ -453,7 +453,7 @@ static void both_apply(struct fx *f, struct ref *r, const struct op *o)
 	ASSERT_MEMEQ(a, b, alen);
 }
 
-static void compare_all(struct xs_model *m, const struct ref *r)
+static inline void compare_all(struct xs_model *m, const struct ref *r)
 {
 	struct xs_model_perm_entry p[8];
 	unsigned int i, d, total = 0;
@@ -471,7 +471,7 @@ static void compare_all(struct xs_model *m, const struct ref *r)
 	ASSERT_OK(xs_model_check(m));
 }
 
-static void set_node_quota(struct fx *f, struct ref *r, uint32_t nodes)
+static inline void set_node_quota(struct fx *f, struct ref *r, uint32_t nodes)
 {
 	struct xs_model_quota q = { .nodes = nodes,
 				    .watches = 128,
@@ -483,7 +483,7 @@ static void set_node_quota(struct fx *f, struct ref *r, uint32_t nodes)
 	r->quota = nodes;
 }
 
-static void end_tx(struct fx *f, struct ref *r, unsigned int who, struct rtx *t, bool commit)
+static inline void end_tx(struct fx *f, struct ref *r, unsigned int who, struct rtx *t, bool commit)
 {
 	char out[ROUT];
 	size_t outlen;
@@ -503,7 +503,7 @@ static void end_tx(struct fx *f, struct ref *r, unsigned int who, struct rtx *t,
 	}
 }
 
-static void tx_step(struct fx *f, struct ref *r, uint64_t *s, unsigned int who, struct rtx *t)
+static inline void tx_step(struct fx *f, struct ref *r, uint64_t *s, unsigned int who, struct rtx *t)
 {
 	struct rec *rec;
 	struct op o;
