@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vsnd-dev.c - the device layer under sndbe_xenbus: per stream one request
+ * ring page and one event page mapped from the guest, two bound event
+ * channels and a struct sndbe_stream; all of a device's ports on one event
+ * channel handle, whose fd the loop polls. A freshly bound port starts with
+ * one pending event (xenif E6): it is served like any other, an empty ring
+ * pass or an ignored event-page kick.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stream.h"
+#include "util.h"
+#include "vsnd-dev.h"
+#include "vsnd/xscfg.h"
+#include "xenif/xenif.h"
+
+struct dev_stream {
+	struct sndbe_dev *dev;
+	void *ring_page;
+	void *evt_page;
+	uint32_t port;
+	uint32_t evt_port;
+	unsigned int pcm;
+	unsigned int idx;
+	struct sndbe_stream *s;
+};
+
+struct sndbe_dev {
+	struct sndbe_dev_layer *l;
+	struct sndbe_dev *next;
+	uint32_t domid;
+	uint32_t devid;
+	struct xenif_evtchn *h;
+	unsigned int n;
+	struct dev_stream st[];
+};
+
+/**
+ * sndbe_dev_expand_spec() - expand a spec template for one stream.
+ * @tmpl: the template.
+ * @domid: the guest.
+ * @pcm: the PCM index.
+ * @stream: the stream index.
+ * @buf: receives the spec.
+ * @size: room in @buf.
+ *
+ * Return: 0, -EINVAL, or -ENAMETOOLONG.
+ */
+int sndbe_dev_expand_spec(const char *tmpl, uint32_t domid, unsigned int pcm, unsigned int stream,
+			  char *buf, size_t size)
+{
+	const unsigned int v[3] = { domid, pcm, stream };
+	unsigned int used = 0;
+	size_t off = 0;
+
+	for (const char *c = tmpl; *c; c++) {
+		char tmp[16];
+		const char *piece = tmp;
+		size_t len;
+
+		if (*c != '%') {
+			tmp[0] = *c;
+			tmp[1] = '\0';
+		} else if (c[1] == '%') {
+			strcpy(tmp, "%");
+			c++;
+		} else if (c[1] == 'u' && used < 3) {
+			snprintf(tmp, sizeof(tmp), "%u", v[used++]);
+			c++;
+		} else {
+			return -EINVAL;
+		}
+		len = strlen(piece);
+		if (off + len >= size)
+			return -ENAMETOOLONG;
+		memcpy(buf + off, piece, len);
+		off += len;
+	}
+	if (off >= size)
+		return -ENAMETOOLONG;
+	buf[off] = '\0';
+	return 0;
+}
+
+static int ds_notify(void *ud)
+{
+	struct dev_stream *ds = ud;
+
+	return xenif_evtchn_notify(ds->dev->h, ds->port);
+}
+
+static int ds_evt_notify(void *ud)
+{
+	struct dev_stream *ds = ud;
+
+	return xenif_evtchn_notify(ds->dev->h, ds->evt_port);
+}
+
+static void dev_free(struct sndbe_dev *d)
+{
+	struct xenif *x = d->l->x;
+
+	for (unsigned int i = 0; i < d->n; i++) {
+		struct dev_stream *ds = &d->st[i];
+
+		ds->s = sndbe_stream_free(ds->s);
+		if (ds->ring_page)
+			xenif_gnt_unmap(x, ds->ring_page, 1);
+		if (ds->evt_page)
+			xenif_gnt_unmap(x, ds->evt_page, 1);
+	}
+	xenif_evtchn_close(d->h);
+	free(d);
+}
+
+static int ds_map(struct sndbe_dev *d, const struct sndbe_xb_stream_refs *ref,
+		  struct dev_stream *ds)
+{
+	struct xenif *x = d->l->x;
+	int r;
+
+	r = xenif_gnt_map(x, d->domid, &ref->ring_ref, 1, true, &ds->ring_page);
+	if (r < 0) {
+		ds->ring_page = NULL;
+		return r;
+	}
+	r = xenif_gnt_map(x, d->domid, &ref->evt_ring_ref, 1, true, &ds->evt_page);
+	if (r < 0) {
+		ds->evt_page = NULL;
+		return r;
+	}
+	r = xenif_evtchn_bind_interdomain(d->h, d->domid, ref->evtchn);
+	if (r < 0)
+		return r;
+	ds->port = (uint32_t)r;
+	r = xenif_evtchn_bind_interdomain(d->h, d->domid, ref->evt_evtchn);
+	if (r < 0)
+		return r;
+	ds->evt_port = (uint32_t)r;
+	return 0;
+}
+
+static int ds_setup(struct sndbe_dev *d, const struct vsnd_xscfg *cfg,
+		    const struct sndbe_xb_stream_refs *ref, struct dev_stream *ds)
+{
+	struct sndbe_stream_config sc = {
+		.x = d->l->x,
+		.domid = d->domid,
+		.buffer_bytes_cap = d->l->buffer_bytes_cap,
+		.notify = ds_notify,
+		.evt_notify = ds_evt_notify,
+		.userdata = ds,
+	};
+	char spec[SNDBE_DEV_SPEC_MAX];
+	const struct vsnd_xscfg_stream *xs;
+	int r;
+
+	ds->dev = d;
+	ds->pcm = ref->pcm;
+	ds->idx = ref->stream;
+	if (ref->pcm >= cfg->n_pcms || ref->stream >= cfg->pcms[ref->pcm]->n_streams)
+		return -EINVAL;
+	xs = &cfg->pcms[ref->pcm]->streams[ref->stream];
+	if (xs->type != VSND_XSCFG_STREAM_PLAYBACK && xs->type != VSND_XSCFG_STREAM_CAPTURE)
+		return -EINVAL;
+	sc.dir = xs->type == VSND_XSCFG_STREAM_CAPTURE ? VSND_DIR_CAPTURE : VSND_DIR_PLAYBACK;
+	r = vsnd_xscfg_limits(cfg, (int)ref->pcm, (int)ref->stream, 0, &sc.lim);
+	if (r < 0)
+		return r;
+	r = sndbe_dev_expand_spec(d->l->spec, d->domid, ref->pcm, ref->stream, spec, sizeof(spec));
+	if (r < 0)
+		return r;
+	sc.spec = spec;
+	r = ds_map(d, ref, ds);
+	if (r < 0)
+		return r;
+	sc.sring = ds->ring_page;
+	sc.evt_page = ds->evt_page;
+	return sndbe_stream_new(&sc, &ds->s);
+}
+
+static int dev_connect(void *ud, struct sndbe_xb_device *xbd, const struct vsnd_xscfg *cfg,
+		       const struct sndbe_xb_stream_refs *refs, unsigned int n)
+{
+	struct sndbe_dev_layer *l = ud;
+	struct sndbe_dev *d;
+	int r;
+
+	d = calloc(1, sizeof(*d) + n * sizeof(d->st[0]));
+	if (!d)
+		return -ENOMEM;
+	d->l = l;
+	d->domid = sndbe_xb_device_domid(xbd);
+	d->devid = sndbe_xb_device_devid(xbd);
+	r = xenif_evtchn_open(l->x, &d->h);
+	if (r < 0) {
+		free(d);
+		l->connect_errors++;
+		return r;
+	}
+	for (unsigned int i = 0; i < n && r >= 0; i++) {
+		d->n = i + 1;
+		r = ds_setup(d, cfg, &refs[i], &d->st[i]);
+	}
+	if (r < 0) {
+		dev_free(d);
+		l->connect_errors++;
+		return r;
+	}
+	d->next = l->devs;
+	l->devs = d;
+	l->n_devs++;
+	sndbe_xb_device_set_priv(xbd, d);
+	return 0;
+}
+
+static void dev_disconnect(void *ud, struct sndbe_xb_device *xbd)
+{
+	struct sndbe_dev_layer *l = ud;
+	struct sndbe_dev *d = sndbe_xb_device_get_priv(xbd);
+
+	if (!d)
+		return;
+	for (struct sndbe_dev **p = &l->devs; *p; p = &(*p)->next) {
+		if (*p == d) {
+			*p = d->next;
+			l->n_devs--;
+			break;
+		}
+	}
+	dev_free(d);
+	sndbe_xb_device_set_priv(xbd, NULL);
+}
+
+const struct sndbe_xenbus_ops sndbe_dev_ops = {
+	.connect = dev_connect,
+	.disconnect = dev_disconnect,
+};
+
+/**
+ * sndbe_dev_fds() - every fd of every connected device to poll.
+ * @l: the layer.
+ * @fds: receives them.
+ * @n: room in @fds.
+ *
+ * Return: the number written, or -ENOBUFS.
+ */
+int sndbe_dev_fds(struct sndbe_dev_layer *l, struct pollfd *fds, unsigned int n)
+{
+	unsigned int k = 0;
+
+	for (struct sndbe_dev *d = l->devs; d; d = d->next) {
+		if (k >= n)
+			return -ENOBUFS;
+		fds[k++] = (struct pollfd){ .fd = xenif_evtchn_fd(d->h), .events = POLLIN };
+		for (unsigned int i = 0; i < d->n; i++) {
+			int r = sndbe_stream_fds(d->st[i].s, fds + k, n - k);
+
+			if (r < 0)
+				return r;
+			k += (unsigned int)r;
+		}
+	}
+	return (int)k;
+}
+
+/* Serve every pending port of @d. */
+static int dev_serve_ports(struct sndbe_dev *d)
+{
+	int port, ret = 0;
+
+	while ((port = xenif_evtchn_pending(d->h)) > 0) {
+		for (unsigned int i = 0; i < d->n; i++) {
+			int r;
+
+			if (d->st[i].port != (uint32_t)port)
+				continue;
+			while ((r = sndbe_stream_service_ring(d->st[i].s)) == 1)
+				;
+			if (r < 0 && !ret)
+				ret = r;
+		}
+		xenif_evtchn_unmask(d->h, (uint32_t)port);
+	}
+	return ret;
+}
+
+/**
+ * sndbe_dev_process() - serve one ready fd.
+ * @l: the layer.
+ * @fd: the fd.
+ * @revents: what poll() saw.
+ *
+ * Return: 1 when served, 0 when no device owns @fd, or a negative errno.
+ */
+int sndbe_dev_process(struct sndbe_dev_layer *l, int fd, short revents)
+{
+	for (struct sndbe_dev *d = l->devs; d; d = d->next) {
+		if (fd == xenif_evtchn_fd(d->h)) {
+			int r = dev_serve_ports(d);
+
+			return r < 0 ? r : 1;
+		}
+		for (unsigned int i = 0; i < d->n; i++) {
+			int r = sndbe_stream_process(d->st[i].s, fd, revents);
+
+			if (r != 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/**
+ * sndbe_dev_stream() - a connected device's stream, for inspection.
+ * @l: the layer.
+ * @domid: the guest.
+ * @devid: the device id.
+ * @index: the card-wide stream index.
+ *
+ * Return: the stream, or NULL.
+ */
+struct sndbe_stream *sndbe_dev_stream(struct sndbe_dev_layer *l, uint32_t domid, uint32_t devid,
+				      unsigned int index)
+{
+	for (struct sndbe_dev *d = l->devs; d; d = d->next)
+		if (d->domid == domid && d->devid == devid && index < d->n)
+			return d->st[index].s;
+	return NULL;
+}

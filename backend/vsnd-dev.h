@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vsnd-dev.h - vsndbe's device layer: what one connected vsnd device is
+ * made of. It implements struct sndbe_xenbus_ops: connect maps every
+ * stream's request ring and event page, binds both event channels and
+ * creates a struct sndbe_stream per stream with its host device; disconnect
+ * closes every stream (audio stopped, buffer unmapped) and unmaps and
+ * unbinds everything, leaving no mapping behind.
+ *
+ * A stream's direction comes from the XenStore configuration handed to
+ * connect, never from anything the guest can change later. Its host device
+ * is a spec template given by the caller, expanded per stream: each "%u"
+ * in turn becomes the guest's domid, the PCM index and the stream index
+ * ("%%" is a '%'), e.g. "file:/var/lib/vsnd/dom%u-%u-%u.wav" or "null".
+ *
+ * The caller owns the loop (no sd-event yet): it collects the fds of every
+ * connected device with sndbe_dev_fds() each turn, polls them and hands
+ * each ready one to sndbe_dev_process().
+ */
+#ifndef VSND_BACKEND_VSND_DEV_H
+#define VSND_BACKEND_VSND_DEV_H
+
+#include <poll.h>
+#include <stdint.h>
+
+#include "stream.h"
+#include "xenbus.h"
+
+struct xenif;
+struct sndbe_dev;
+
+/* Longest expanded host spec, NUL included. */
+#define SNDBE_DEV_SPEC_MAX 512u
+
+/* What connect needs besides XenStore: owned by the caller, borrowed. */
+struct sndbe_dev_layer {
+	struct xenif *x; /* the backend's context */
+	const char *spec; /* host device template, see above */
+	uint32_t buffer_bytes_cap; /* policy cap on OPEN; 0: hard max */
+	/* Connected devices, for the loop: maintained by connect/disconnect. */
+	struct sndbe_dev *devs;
+	unsigned int n_devs;
+	uint64_t connect_errors;
+};
+
+/* The ops to pass to sndbe_xenbus_new() with a struct sndbe_dev_layer. */
+extern const struct sndbe_xenbus_ops sndbe_dev_ops;
+
+/**
+ * sndbe_dev_expand_spec() - expand a spec template for one stream.
+ * @tmpl: the template.
+ * @domid: the guest.
+ * @pcm: the PCM index.
+ * @stream: the stream index.
+ * @buf: receives the spec.
+ * @size: room in @buf.
+ *
+ * Return: 0; -EINVAL for more than three "%u" or another '%' sequence;
+ * -ENAMETOOLONG when it does not fit.
+ */
+int sndbe_dev_expand_spec(const char *tmpl, uint32_t domid, unsigned int pcm, unsigned int stream,
+			  char *buf, size_t size);
+
+/**
+ * sndbe_dev_fds() - every fd of every connected device to poll.
+ * @l: the layer.
+ * @fds: receives them.
+ * @n: room in @fds.
+ *
+ * Return: the number written, or -ENOBUFS when @n is too small.
+ */
+int sndbe_dev_fds(struct sndbe_dev_layer *l, struct pollfd *fds, unsigned int n);
+
+/**
+ * sndbe_dev_process() - serve one ready fd (request ports, audio, timers).
+ * @l: the layer.
+ * @fd: the fd.
+ * @revents: what poll() saw.
+ *
+ * Return: 1 when served, 0 when no device owns @fd, or a negative errno
+ * (counted by the stream; the device keeps being served).
+ */
+int sndbe_dev_process(struct sndbe_dev_layer *l, int fd, short revents);
+
+/**
+ * sndbe_dev_stream() - a connected device's stream, for inspection.
+ * @l: the layer.
+ * @domid: the guest.
+ * @devid: the device id.
+ * @index: the card-wide stream index.
+ *
+ * Return: the stream, or NULL.
+ */
+struct sndbe_stream *sndbe_dev_stream(struct sndbe_dev_layer *l, uint32_t domid, uint32_t devid,
+				      unsigned int index);
+
+#endif /* VSND_BACKEND_VSND_DEV_H */
