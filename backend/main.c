@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - vsndbe's entry point: command line, the wiring of the XenBus
+ * side (xenbus.h) over the device layer (vsnd-dev.h) into the event loop
+ * (loop.h), readiness and logging (docs/man/vsndbe.8).
+ *
+ * One process serves every guest (--single-process); the per-guest workers
+ * of the design are not implemented, and saying so beats pretending. The
+ * XenStore fd drives sndbe_xenbus_process(), the streams' fds drive
+ * sndbe_dev_process(), and after every dispatch the set of stream fds is
+ * handed to the loop again, since it changes with every OPEN, CLOSE,
+ * connect and disconnect. Readiness, once the first XenStore scan is done,
+ * is the line "vsndbe ready" on stdout and READY=1 to the service manager.
+ * SIGTERM/SIGINT free the XenBus side (every device disconnected, every
+ * page unmapped) and exit 0.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "loop.h"
+#include "util.h"
+#include "vsnd-dev.h"
+#include "xenbus.h"
+#include "xenif/xenif.h"
+
+#ifndef VSND_VERSION
+#define VSND_VERSION "unknown"
+#endif
+
+/* Room for the stream fds of one turn: plenty for a few guests. */
+#define MAX_FDS 1024u
+
+struct options {
+	const char *xen;
+	const char *sink;
+	uint32_t buffer_cap;
+	bool single_process;
+	bool verbose;
+};
+
+struct daemon {
+	const struct options *opt;
+	struct sndbe_dev_layer layer;
+	struct sndbe_xenbus *xb;
+	struct sndbe_loop *loop;
+	struct pollfd fds[MAX_FDS];
+	unsigned int last_known, last_connected;
+	uint64_t last_connect_errors;
+	int last_xb_error;
+};
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void logf_(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("vsndbe: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void help(void)
+{
+	printf("Usage: vsndbe [OPTION]...\n"
+	       "Serve the vsnd paravirtual sound devices of Xen guests (dom0 backend).\n\n"
+	       "  --xen=real|sim:DIR   Xen to use (default: real)\n"
+	       "  --single-process     serve every guest in this process (required for now)\n"
+	       "  --sink=SPEC          host device template, %%u: domid, pcm, stream\n"
+	       "                       (default: alsa:default)\n"
+	       "  --buffer-cap=BYTES   largest buffer a guest may open (0: protocol maximum)\n"
+	       "  -v, --verbose        log more\n"
+	       "  --help               show this help and exit\n"
+	       "  --version            show the version and exit\n");
+}
+
+/* Return 0 to run, 1 to exit 0 (help/version), -EINVAL on a usage error. */
+static int parse_argv(int argc, char **argv, struct options *o)
+{
+	enum { ARG_XEN = 0x100, ARG_SINGLE, ARG_SINK, ARG_CAP, ARG_HELP, ARG_VERSION };
+	static const struct option longopts[] = {
+		{ "xen", required_argument, NULL, ARG_XEN },
+		{ "single-process", no_argument, NULL, ARG_SINGLE },
+		{ "sink", required_argument, NULL, ARG_SINK },
+		{ "buffer-cap", required_argument, NULL, ARG_CAP },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, ARG_HELP },
+		{ "version", no_argument, NULL, ARG_VERSION },
+		{ 0 },
+	};
+	char spec[SNDBE_DEV_SPEC_MAX], *end;
+	unsigned long long v;
+	int c;
+
+	*o = (struct options){ .xen = "real", .sink = "alsa:default" };
+	while ((c = getopt_long(argc, argv, "v", longopts, NULL)) >= 0) {
+		switch (c) {
+		case ARG_XEN:
+			if (strcmp(optarg, "real") && (strncmp(optarg, "sim:", 4) || !optarg[4])) {
+				logf_("--xen=%s: expected \"real\" or \"sim:DIR\"", optarg);
+				return -EINVAL;
+			}
+			o->xen = optarg;
+			break;
+		case ARG_SINGLE:
+			o->single_process = true;
+			break;
+		case ARG_SINK:
+			if (!*optarg ||
+			    sndbe_dev_expand_spec(optarg, 0, 0, 0, spec, sizeof(spec)) < 0) {
+				logf_("--sink=%s: not a host device template", optarg);
+				return -EINVAL;
+			}
+			o->sink = optarg;
+			break;
+		case ARG_CAP:
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || v > UINT32_MAX) {
+				logf_("--buffer-cap=%s: expected a byte count up to %" PRIu32,
+				      optarg, UINT32_MAX);
+				return -EINVAL;
+			}
+			o->buffer_cap = (uint32_t)v;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case ARG_HELP:
+			help();
+			return 1;
+		case ARG_VERSION:
+			printf("vsndbe " VSND_VERSION "\n");
+			return 1;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		logf_("%s: unexpected argument", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Log what changed that one can see: device counts, new failures. */
+static void report(struct daemon *d)
+{
+	unsigned int known = sndbe_xenbus_count(d->xb);
+
+	if (known != d->last_known || d->layer.n_devs != d->last_connected)
+		logf_("%u device(s) known, %u connected", known, d->layer.n_devs);
+	if (d->layer.connect_errors != d->last_connect_errors)
+		logf_("warning: %" PRIu64 " device connection(s) failed so far",
+		      d->layer.connect_errors);
+	d->last_known = known;
+	d->last_connected = d->layer.n_devs;
+	d->last_connect_errors = d->layer.connect_errors;
+}
+
+static void on_stream_fd(struct sndbe_loop *l, int fd, uint32_t revents, void *userdata)
+{
+	struct daemon *d = userdata;
+	int r = sndbe_dev_process(&d->layer, fd, (short)revents);
+
+	(void)l;
+	if (r < 0 && d->opt->verbose)
+		logf_("fd %d: %s", fd, strerror(-r));
+}
+
+static void on_xenbus_fd(struct sndbe_loop *l, int fd, uint32_t revents, void *userdata)
+{
+	struct daemon *d = userdata;
+	int r = sndbe_xenbus_process(d->xb);
+
+	(void)l, (void)fd, (void)revents;
+	/* The next call tries again: say it once per distinct error. */
+	if (r < 0 && r != d->last_xb_error)
+		logf_("warning: XenStore scan: %s", strerror(-r));
+	d->last_xb_error = r;
+	report(d);
+}
+
+/* After every dispatch: watch the stream fds as they are now. */
+static void resync(struct sndbe_loop *l, void *userdata)
+{
+	struct daemon *d = userdata;
+	int n = sndbe_dev_fds(&d->layer, d->fds, MAX_FDS);
+
+	if (n < 0) {
+		logf_("warning: too many stream fds: %s", strerror(-n));
+		n = 0;
+	}
+	n = sndbe_loop_sync(l, d->fds, (unsigned int)n, on_stream_fd, d);
+	if (n < 0)
+		logf_("warning: watching the stream fds: %s", strerror(-n));
+}
+
+static int run(const struct options *o)
+{
+	static struct daemon d;
+	struct xenif *x = NULL;
+	int r;
+
+	d = (struct daemon){ .opt = o };
+	r = xenif_open(o->xen, strcmp(o->xen, "real") ? 0 : XENIF_DOMID_SELF, &x);
+	if (r < 0) {
+		logf_("--xen=%s: %s", o->xen, strerror(-r));
+		return 1;
+	}
+	d.layer = (struct sndbe_dev_layer){ .x = x,
+					    .spec = o->sink,
+					    .buffer_bytes_cap = o->buffer_cap };
+	r = sndbe_xenbus_new(x, &sndbe_dev_ops, &d.layer, &d.xb);
+	if (r >= 0)
+		r = sndbe_loop_new(&d.loop);
+	if (r >= 0)
+		r = sndbe_loop_add(d.loop, sndbe_xenbus_fd(d.xb), POLLIN, on_xenbus_fd, &d);
+	if (r >= 0)
+		r = sndbe_loop_set_after(d.loop, resync, &d);
+	if (r < 0) {
+		logf_("starting: %s", strerror(-r));
+		goto out;
+	}
+	on_xenbus_fd(d.loop, -1, 0, &d);
+	resync(d.loop, &d);
+	printf("vsndbe ready\n");
+	fflush(stdout);
+	sd_notify(0, "READY=1");
+	logf_("serving as domain %u, sink %s", xenif_domid(x), o->sink);
+	r = sndbe_loop_run(d.loop);
+	if (r < 0)
+		logf_("event loop: %s", strerror(-r));
+out:
+	d.loop = sndbe_loop_free(d.loop);
+	d.xb = sndbe_xenbus_free(d.xb);
+	xenif_close(x);
+	return r == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	int r;
+
+	r = parse_argv(argc, argv, &o);
+	if (r != 0)
+		return r > 0 ? 0 : 2;
+	if (!o.single_process) {
+		logf_("per-guest workers are not implemented yet; run with --single-process");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	return run(&o);
+}
