@@ -221,6 +221,12 @@ put "$R" usr/bin/arecord
 mkdir -p "$R/usr/share"
 cp -a "$USR/usr/share/alsa" "$R/usr/share/"
 for m in $E2E_DOMU_MODULES; do put_module "$R" "$m"; done
+# The playback check's signal: 1 s of 48 kHz stereo S16_LE, a counter
+# (frame n: left n, right 3n + 0x5555, mod 2^16), played by the guest and
+# compared by dom0 with what vsndbe wrote (images/pattern.raw).
+perl -e 'print pack("v*", map { ($_ & 0xffff, (3 * $_ + 0x5555) & 0xffff) } 0 .. 47999)' \
+	> "$OUT.new/pattern.raw"
+cp "$OUT.new/pattern.raw" "$R/e2e-pattern.raw"
 finish "$R" "$HERE/vm/domU-init" "$OUT.new/domU.cpio.gz"
 
 # ---- dom0 --------------------------------------------------------------------

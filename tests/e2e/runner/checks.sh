@@ -15,6 +15,7 @@ plan() {
 	step dom0 plan_dom0
 	step xenif plan_xenif
 	step guests plan_guests
+	step playback plan_playback
 }
 
 # ---- dom0 ------------------------------------------------------------------------
@@ -285,4 +286,126 @@ chk_destroy() {
 chk_list_empty() {
 	xl list
 	[ "$(xl list | sed 1d | grep -vc '^Domain-0 ')" -eq 0 ]
+}
+
+# ---- playback: vsndbe against the real frontend -------------------------------------
+
+# vsndbe, not the stand-in (plan_guests has stopped it), serves a running
+# guest with the stereo example's card; the guest plays 1 s of a counter
+# signal to it and dom0 compares the WAV vsndbe wrote with the signal.
+plan_playback() {
+	check playback/stereo chk_playback "$E2E_SRC/xenstore-config/examples/stereo.cfg"
+}
+
+# The pattern the guest plays (vm/domU-init; images.sh makes both copies).
+PATTERN=$E2E_IMG/pattern.raw
+PLAY_OUT=/tmp/e2e-out
+
+chk_playback() {
+	local cfg="$E2E_TMP/e2e-play.cfg" g="" fe be ok=0 t0 wav rc
+
+	modprobe snd-aloop && echo "dom0: snd-aloop loaded" || echo "dom0: modprobe snd-aloop failed"
+	rm -rf "$PLAY_OUT"
+	mkdir -p "$PLAY_OUT"
+	states_log_start "$E2E_LOGS/playback-states.log"
+	t0=$(now_cs)
+	if ! vsndbe_start --xen=real --single-process "--sink=file:$PLAY_OUT/dom%u-%u-%u.wav"; then
+		echo "vsndbe did not get ready"
+		ok=1
+	fi
+	echo "vsndbe ready after $(secs_since "$t0") s"
+	if [ $ok -eq 0 ]; then
+		guest_cfg "$1" e2e-play "$cfg" "e2e.play=hw:0,0"
+		t0=$(now_cs)
+		xl create "$cfg" || ok=1
+		echo "xl create: $(secs_since "$t0") s"
+		g=$(xl domid e2e-play 2>/dev/null)
+	fi
+	if [ -n "$g" ]; then
+		fe=/local/domain/$g/device/vsnd/0
+		be=$BE_ROOT/$g/0
+		echo "guest domain: $g"
+		xs_wait "$fe/state" 4 90 || ok=1
+		xs_wait "$be/state" 4 10 || ok=1
+		echo "connected after $(secs_since "$t0") s (from xl create)"
+		xs_wait "/local/domain/$g/data/e2e/aplay" '?*' 60 || ok=1
+		echo "guest's /proc/asound/cards:"
+		xenstore-read "/local/domain/$g/data/e2e/cards" 2>&1
+		rc=$(xenstore-read "/local/domain/$g/data/e2e/aplay" 2>/dev/null)
+		echo "guest's aplay: exit ${rc:-none}; done $(secs_since "$t0") s after xl create"
+		[ "$rc" = 0 ] || ok=1
+		echo "== the trees before xl destroy"
+		xenstore-ls -f "$fe"
+		xenstore-ls -f "$be"
+		t0=$(now_cs)
+		xl destroy "$g" || ok=1
+		echo "xl destroy (vsndbe answering Closing): $(secs_since "$t0") s"
+		domain_gone "$g" || { echo "domain $g still there"; ok=1; }
+		left=$(vsnd_trees "$g")
+		[ -z "$left" ] || { echo "left behind in XenStore:"; echo "$left"; ok=1; }
+	fi
+	vsndbe_stop
+	[ "${VSNDBE_RC:-1}" = 0 ] || ok=1
+	states_log_stop
+	echo "== state changes (dom0 uptime, path, value read at the event)"
+	cat "$E2E_LOGS/playback-states.log"
+	echo "== vsndbe's stderr"
+	cat "$E2E_LOGS/vsndbe.stderr.log"
+	echo "== the guest's console (aplay -v, dmesg for sound)"
+	cat /var/log/xen/console/guest-e2e-play.log 2>/dev/null | tr -d '\r' |
+		grep -v '^\[' | tail -n 80
+	echo "== files written"
+	ls -l "$PLAY_OUT"
+	cp "$PLAY_OUT"/*.wav "$E2E_LOGS/" 2>/dev/null
+	[ -n "$g" ] || return 1
+	wav=$PLAY_OUT/dom$g-0-0.wav
+	wav_vs_pattern "$wav" "$PATTERN" || ok=1
+	return $ok
+}
+
+# wav_vs_pattern WAV RAW: the WAV's data chunk against RAW, byte for byte;
+# the first difference is reported. Extra bytes fail (they are described:
+# zeros are what aplay pads with).
+wav_vs_pattern() {
+	local d="$E2E_TMP" hdr len size plen off at
+
+	[ -f "$1" ] || { echo "no $1"; return 1; }
+	echo "== $1 against $2"
+	od -A d -t x1 -N 64 "$1"
+	hdr=$(dd if="$1" bs=1 skip=36 count=4 2>/dev/null)
+	[ "$hdr" = data ] || { echo "no data chunk at byte 36 (\"$hdr\")"; return 1; }
+	len=$(od -A n -t u4 -j 40 -N 4 "$1" | tr -d ' ')
+	size=$(wc -c < "$1")
+	plen=$(wc -c < "$2")
+	echo "data chunk: $len bytes declared, $((size - 44)) in the file; pattern: $plen bytes"
+	tail -c +45 "$1" > "$d/play.data"
+	if cmp "$2" "$d/play.data" > "$d/cmp" 2>&1; then
+		echo "bit-exact: $plen bytes ($((plen / 4)) frames)"
+		[ "$len" = "$plen" ] || { echo "but the header says $len"; return 1; }
+		return 0
+	fi
+	cat "$d/cmp"
+	case $(cat "$d/cmp") in
+	*"EOF on $2"*)
+		tail -c +$((plen + 1)) "$d/play.data" > "$d/play.extra"
+		if cmp "$d/play.extra" /dev/zero > "$d/cmp" 2>&1 ||
+			grep -q "EOF on $d/play.extra" "$d/cmp"; then
+			echo "the pattern, bit-exact, then $((size - 44 - plen)) zero bytes"
+			return 1
+		fi
+		echo "the pattern, bit-exact, then $((size - 44 - plen)) bytes, not all zero:"
+		od -A d -t x2 "$d/play.extra" | head -n 8
+		return 1
+		;;
+	esac
+	at=$(sed -n 's/.* char \([0-9]*\).*/\1/p' "$d/cmp")
+	if [ -n "$at" ]; then
+		off=$(((at - 1) / 4 * 4))
+		echo "first difference at byte $((at - 1)) (frame $((off / 4))); 8 frames from there:"
+		echo "pattern:"
+		od -A d -t x2 -j "$off" -N 32 "$2"
+		echo "played:"
+		od -A d -t x2 -j "$off" -N 32 "$d/play.data"
+	fi
+	return 1
 }

@@ -7,6 +7,8 @@
 # shellcheck disable=SC2034 # used by checks.sh
 XSCONFIG=$E2E_BIN/xenstore-config/vsnd-xsconfig
 # shellcheck disable=SC2034
+VSNDBE=$E2E_BIN/backend/vsndbe
+# shellcheck disable=SC2034
 CONTRACT=$E2E_BIN/tests/sim/xenif/test-xenif-contract
 BE_ROOT=/local/domain/0/backend/vsnd
 # The rig's own XenStore corner (the stand-in's ready flag).
@@ -66,9 +68,10 @@ domid_to_g() {
 		-e "s#\([(,][nrwb]\)$1\([,)]\)#\1G\2#g"
 }
 
-# guest_cfg EXAMPLE NAME OUT: an xl config for a rig guest NAME keeping
-# EXAMPLE's vsnd entry: the example's domain settings give way to a PV
-# guest booting the rig's kernel and domU initramfs.
+# guest_cfg EXAMPLE NAME OUT [WORDS]: an xl config for a rig guest NAME
+# keeping EXAMPLE's vsnd entry: the example's domain settings give way to a
+# PV guest booting the rig's kernel and domU initramfs. WORDS go on the
+# guest's command line (e2e.play=DEVICE: see vm/domU-init).
 guest_cfg() {
 	{
 		echo "# $1, adapted by the e2e rig"
@@ -76,7 +79,7 @@ guest_cfg() {
 		echo 'type = "pv"'
 		echo "kernel = \"$E2E_IMG/vmlinux.gz\""
 		echo "ramdisk = \"$E2E_IMG/domU.cpio.gz\""
-		echo 'extra = "console=hvc0 loglevel=4"'
+		echo "extra = \"console=hvc0 loglevel=4${4:+ $4}\""
 		echo 'memory = 128'
 		echo 'vcpus = 1'
 		echo 'on_crash = "preserve"'
@@ -124,4 +127,55 @@ collect_logs() {
 	cp /var/log/xen/*.log /var/log/xen/console/*.log "$E2E_LOGS/xen/" 2>/dev/null
 	xl dmesg > "$E2E_LOGS/xen/xl-dmesg.log" 2>&1
 	dmesg > "$E2E_LOGS/xen/dom0-dmesg.log" 2>&1
+}
+
+# vsndbe_start ARGS: vsndbe in a session of its own, its stderr to
+# $E2E_LOGS/vsndbe.stderr.log; returns once it said "vsndbe ready" on
+# stdout (read from a fifo kept open on fd 8 until vsndbe_stop), or fails
+# after 30 s.
+vsndbe_start() {
+	local fifo="$E2E_TMP/vsndbe.out" line=""
+
+	rm -f "$fifo"
+	mkfifo "$fifo" || return 1
+	: > "$E2E_LOGS/vsndbe.stderr.log"
+	setsid "$VSNDBE" "$@" > "$fifo" 2>> "$E2E_LOGS/vsndbe.stderr.log" &
+	VSNDBE_PID=$!
+	exec 8< "$fifo"
+	read -r -t 30 line <&8
+	echo "vsndbe (pid $VSNDBE_PID) on stdout: \"$line\""
+	[ "$line" = "vsndbe ready" ]
+}
+
+# vsndbe_stop: SIGTERM, then its exit status (as VSNDBE_RC).
+vsndbe_stop() {
+	[ -n "${VSNDBE_PID:-}" ] || return 0
+	kill -TERM "$VSNDBE_PID" 2>/dev/null
+	wait "$VSNDBE_PID"
+	VSNDBE_RC=$?
+	exec 8<&-
+	VSNDBE_PID=""
+	echo "vsndbe: exit $VSNDBE_RC after SIGTERM"
+}
+
+# states_log_start LOG / states_log_stop: every change of a vsnd state node
+# (frontend and backend), timestamped, on one XenStore watch of
+# /local/domain (a value read only for the state nodes).
+states_log_start() {
+	setsid sh -c '
+		xenstore-watch /local/domain | while read -r p _; do
+			case $p in
+			*/device/vsnd/*/state | /local/domain/0/backend/vsnd/*/state)
+				echo "$(cut -d" " -f1 /proc/uptime) $p = $(xenstore-read "$p" 2>/dev/null)"
+				;;
+			esac
+		done' > "$1" 2>&1 &
+	STATES_PID=$!
+}
+
+states_log_stop() {
+	[ -n "${STATES_PID:-}" ] || return 0
+	kill -TERM "-$STATES_PID" 2>/dev/null
+	wait "$STATES_PID" 2>/dev/null
+	STATES_PID=""
 }
