@@ -106,10 +106,11 @@ static int parse_formats(struct vsnd_xl_params *p, char *list, struct vsnd_xl_di
 		int c = libxl_format(t);
 
 		if (c < 0) {
-			if (vsnd_format_from_name(t, strlen(t)) >= 0)
+			int sndif = vsnd_format_from_name(t, strlen(t));
+
+			if (sndif >= 0)
 				return fail(d, "sample-formats: \"%s\": xl spells it \"%s\"", t,
-					    vsnd_xl_format_name((unsigned int)vsnd_format_from_name(
-						    t, strlen(t))));
+					    vsnd_xl_format_name((unsigned int)sndif));
 			return fail(d, "sample-formats: \"%s\" is not a pcm format xl knows", t);
 		}
 		if (n == VSND_XL_MAX_LIST)

@@ -41,12 +41,6 @@ struct card_plan {
 	struct xsc_nodes nodes;	/* the configuration nodes, libxl's order */
 };
 
-static void fclosep(FILE **f)
-{
-	if (*f)
-		fclose(*f);
-}
-
 static int read_file(const char *name, char **ret, size_t *ret_len)
 {
 	_cleanup_(fclosep) FILE *f = fopen(name, "re");

@@ -20,12 +20,6 @@
 #include "vsnd/xscfg.h"
 #include "xlcfg.h"
 
-static void fclosep(FILE **f)
-{
-	if (*f)
-		fclose(*f);
-}
-
 /* ", key=value" for a string the model holds; -EINVAL when xl cannot say it. */
 static int add_string(FILE *m, const char *fe, int pcm, int stream, const char *key,
 		      const char *value)

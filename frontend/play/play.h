@@ -18,8 +18,7 @@
 
 #include "vsndfront.h"
 
-/* Scope-based cleanup: the variable's destructor runs when it goes out of scope. */
-#define _cleanup_(fn) __attribute__((cleanup(fn)))
+#include "vsnd-common/util.h"
 
 #define PROGRAM "vsnd-play"
 /* Exit statuses besides 0 and 1. */
@@ -94,7 +93,6 @@ int session_start(struct session *ss);
 /* *@ret_pos: in, the position seen last; out, the current one. */
 int session_wait(struct session *ss, uint64_t *ret_pos);
 int session_finish(struct session *ss, bool started, int err);
-uint64_t now_ms(void);
 
 /* playback.c, capture.c */
 int play_file(struct session *ss);

@@ -28,14 +28,6 @@
 /* poll() wakes at least this often to look at the position. */
 #define POLL_TICK_MS 100
 
-uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void lib_log(void *opaque, enum vsndfe_log_level level, const char *msg)
 {
 	const struct play_opts *o = opaque;
@@ -47,18 +39,9 @@ static void lib_log(void *opaque, enum vsndfe_log_level level, const char *msg)
 /* pcm and stream numbers of a card-wide stream index. */
 static void locate(struct session *ss, unsigned int index)
 {
-	const struct vsnd_xscfg *cfg = vsndfe_card_config(ss->card);
-	unsigned int i = index;
-
 	ss->rep.index = index;
-	for (unsigned int p = 0; cfg && p < cfg->n_pcms; p++) {
-		if (i < cfg->pcms[p]->n_streams) {
-			ss->rep.pcm = p;
-			ss->rep.stream = i;
-			return;
-		}
-		i -= cfg->pcms[p]->n_streams;
-	}
+	(void)vsnd_xscfg_stream_at(vsndfe_card_config(ss->card), index, &ss->rep.pcm,
+				   &ss->rep.stream);
 }
 
 static int find_stream(struct session *ss, bool playback, unsigned int *ret)

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +41,12 @@ static inline void closep(int *fd)
 	if (*fd >= 0)
 		close(*fd);
 	errno = saved;
+}
+
+static inline void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
 }
 
 #define _cleanup_free_ _cleanup_(freep)
