@@ -178,6 +178,10 @@ struct sndbe_volume {
 	uint8_t channels;
 	int32_t mdb[255];
 	bool mute[255];
+	/* Derived when a gain or mute is set, not on every request: the
+	 * linear factor per channel (0 = silence) and whether all are 1. */
+	double gain[255];
+	bool unity;
 };
 
 void sndbe_volume_init(struct sndbe_volume *v, uint8_t channels);

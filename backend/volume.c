@@ -265,6 +265,21 @@ void sndbe_volume_init(struct sndbe_volume *v, uint8_t channels)
 {
 	memset(v, 0, sizeof(*v));
 	v->channels = channels;
+	for (unsigned int c = 0; c < sizeof(v->gain) / sizeof(v->gain[0]); c++)
+		v->gain[c] = 1.0;
+	v->unity = true;
+}
+
+/* Refresh the derived factor of @channel and the unity flag. */
+static void volume_derive(struct sndbe_volume *v, unsigned int channel)
+{
+	v->gain[channel] = v->mute[channel] || v->mdb[channel] <= SNDBE_VOLUME_MIN_MDB ?
+				   0.0 :
+				   pow(10.0, v->mdb[channel] / 20000.0);
+	v->unity = true;
+	for (unsigned int c = 0; c < v->channels; c++)
+		if (v->mdb[c] != 0 || v->mute[c])
+			v->unity = false;
 }
 
 /**
@@ -280,6 +295,7 @@ int sndbe_volume_set(struct sndbe_volume *v, unsigned int channel, int32_t mdb)
 	if (channel >= v->channels || mdb > 0 || mdb < SNDBE_VOLUME_MIN_MDB)
 		return -EINVAL;
 	v->mdb[channel] = mdb;
+	volume_derive(v, channel);
 	return 0;
 }
 
@@ -296,6 +312,7 @@ int sndbe_volume_set_mute(struct sndbe_volume *v, unsigned int channel, bool mut
 	if (channel >= v->channels)
 		return -EINVAL;
 	v->mute[channel] = mute;
+	volume_derive(v, channel);
 	return 0;
 }
 
@@ -307,10 +324,7 @@ int sndbe_volume_set_mute(struct sndbe_volume *v, unsigned int channel, bool mut
  */
 bool sndbe_volume_is_unity(const struct sndbe_volume *v)
 {
-	for (unsigned int c = 0; c < v->channels; c++)
-		if (v->mdb[c] != 0 || v->mute[c])
-			return false;
-	return true;
+	return v->unity;
 }
 
 /**
@@ -327,7 +341,6 @@ int sndbe_volume_apply(const struct sndbe_volume *v, uint8_t format, void *frame
 		       uint32_t n_frames)
 {
 	struct sample_desc d;
-	double gain[255];
 	uint8_t silence[8];
 	uint8_t *p = frames;
 	int r;
@@ -335,24 +348,22 @@ int sndbe_volume_apply(const struct sndbe_volume *v, uint8_t format, void *frame
 	r = sample_desc(format, &d);
 	if (r < 0)
 		return r;
-	if (sndbe_volume_is_unity(v))
+	if (v->unity)
 		return 0;
 	if (d.kind == SAMPLE_IEC958)
 		return -EOPNOTSUPP;
 	store(&d, silence, silence_value(&d));
-	for (unsigned int c = 0; c < v->channels; c++)
-		gain[c] = v->mute[c] || v->mdb[c] <= SNDBE_VOLUME_MIN_MDB ? 0.0 :
-			  pow(10.0, v->mdb[c] / 20000.0);
 	for (uint32_t f = 0; f < n_frames; f++) {
 		for (unsigned int c = 0; c < v->channels; c++) {
 			uint8_t *s = p + ((size_t)f * v->channels + c) * d.bytes;
 
-			if (v->mdb[c] == 0 && !v->mute[c])
+			/* 1.0 exactly when 0 dB and not muted: untouched. */
+			if (v->gain[c] == 1.0)
 				continue;
-			if (gain[c] == 0.0)
+			if (v->gain[c] == 0.0)
 				memcpy(s, silence, d.bytes);
 			else
-				scale_sample(&d, s, gain[c]);
+				scale_sample(&d, s, v->gain[c]);
 		}
 	}
 	return 0;
