@@ -232,39 +232,55 @@ static int take_reply(struct sim_wait *w, const uint8_t *body, uint32_t len)
 }
 
 /* Consume every complete message in the buffer; @w may be NULL. */
-static int parse(struct sim_conn *c, struct sim_wait *w)
+/* One message at @msg (of @avail bytes): 0 when incomplete, the bytes it
+ * took when handled, or a negative errno. */
+static ssize_t parse_one(struct sim_conn *c, struct sim_wait *w, const uint8_t *msg,
+			 size_t avail)
 {
 	struct xsd_sockmsg h;
+	size_t total;
+	bool mine;
+	int r = 0;
 
-	while (c->len >= sizeof(h)) {
-		size_t total;
-		bool mine;
-		int r = 0;
-
-		memcpy(&h, c->buf, sizeof(h));
-		if (h.len > SIM_CONN_MSG_MAX)
-			return kill_conn(c, -EPROTO);
-		mine = w && !w->done && h.req_id == w->req_id &&
-		       (h.type == w->type || h.type == XS_ERROR);
-		if (mine && !w->have_hdr) {
-			w->have_hdr = true;
-			w->is_error = h.type == XS_ERROR;
-		}
-		total = sizeof(h) + h.len;
-		if (c->len < total)
-			break;
-
-		if (mine)
-			r = take_reply(w, c->buf + sizeof(h), h.len);
-		else if (h.type == XS_WATCH_EVENT)
-			r = queue_event(c, c->buf + sizeof(h), h.len);
-		/* Anything else unsolicited carries nothing we need: skip it. */
-		if (r < 0)
-			return r;
-		memmove(c->buf, c->buf + total, c->len - total);
-		c->len -= total;
+	memcpy(&h, msg, sizeof(h));
+	if (h.len > SIM_CONN_MSG_MAX)
+		return kill_conn(c, -EPROTO);
+	mine = w && !w->done && h.req_id == w->req_id &&
+	       (h.type == w->type || h.type == XS_ERROR);
+	if (mine && !w->have_hdr) {
+		w->have_hdr = true;
+		w->is_error = h.type == XS_ERROR;
 	}
-	return 0;
+	total = sizeof(h) + h.len;
+	if (avail < total)
+		return 0;
+	if (mine)
+		r = take_reply(w, msg + sizeof(h), h.len);
+	else if (h.type == XS_WATCH_EVENT)
+		r = queue_event(c, msg + sizeof(h), h.len);
+	/* Anything else unsolicited carries nothing we need: skip it. */
+	return r < 0 ? r : (ssize_t)total;
+}
+
+/* Handle every complete message in the buffer, then move what is left to
+ * its start once (not after each message: a burst of watch events would
+ * make that quadratic). */
+static int parse(struct sim_conn *c, struct sim_wait *w)
+{
+	size_t off = 0;
+	ssize_t n = 0;
+
+	while (c->len - off >= sizeof(struct xsd_sockmsg)) {
+		n = parse_one(c, w, c->buf + off, c->len - off);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off) {
+		memmove(c->buf, c->buf + off, c->len - off);
+		c->len -= off;
+	}
+	return n < 0 ? (int)n : 0;
 }
 
 static int stash_fds(struct sim_conn *c, struct msghdr *m)
