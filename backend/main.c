@@ -42,6 +42,8 @@ struct options {
 	const char *xen;
 	const char *sink;
 	uint32_t buffer_cap;
+	uint32_t pos_ticks;
+	uint32_t pos_floor_us;
 	bool single_process;
 	bool verbose;
 };
@@ -79,28 +81,53 @@ static void help(void)
 	       "  --sink=SPEC          host device template, %%u: domid, pcm, stream\n"
 	       "                       (default: alsa:default)\n"
 	       "  --buffer-cap=BYTES   largest buffer a guest may open (0: protocol maximum)\n"
+	       "  --pos-ticks=K        position events per period (1-%u, default %u)\n"
+	       "  --pos-floor-us=US    shortest time between position events\n"
+	       "                       (%u-%u, default %u)\n"
 	       "  -v, --verbose        log more\n"
 	       "  --help               show this help and exit\n"
-	       "  --version            show the version and exit\n");
+	       "  --version            show the version and exit\n",
+	       SNDBE_STREAM_POS_TICKS_MAX, SNDBE_STREAM_POS_TICKS_DEFAULT,
+	       SNDBE_STREAM_POS_FLOOR_US_MIN, SNDBE_STREAM_POS_FLOOR_US_MAX,
+	       SNDBE_STREAM_POS_FLOOR_US_DEFAULT);
+}
+
+/* --NAME=ARG as a decimal in [min, max]; 0 or -EINVAL (said). */
+static int parse_u32(const char *name, const char *arg, uint32_t min, uint32_t max, uint32_t *ret)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v < min || v > max) {
+		logf_("--%s=%s: expected a number from %" PRIu32 " to %" PRIu32, name, arg, min,
+		      max);
+		return -EINVAL;
+	}
+	*ret = (uint32_t)v;
+	return 0;
 }
 
 /* Return 0 to run, 1 to exit 0 (help/version), -EINVAL on a usage error. */
 static int parse_argv(int argc, char **argv, struct options *o)
 {
-	enum { ARG_XEN = 0x100, ARG_SINGLE, ARG_SINK, ARG_CAP, ARG_HELP, ARG_VERSION };
+	enum { ARG_XEN = 0x100, ARG_SINGLE, ARG_SINK, ARG_CAP, ARG_TICKS, ARG_FLOOR, ARG_HELP,
+	       ARG_VERSION };
 	static const struct option longopts[] = {
 		{ "xen", required_argument, NULL, ARG_XEN },
 		{ "single-process", no_argument, NULL, ARG_SINGLE },
 		{ "sink", required_argument, NULL, ARG_SINK },
 		{ "buffer-cap", required_argument, NULL, ARG_CAP },
+		{ "pos-ticks", required_argument, NULL, ARG_TICKS },
+		{ "pos-floor-us", required_argument, NULL, ARG_FLOOR },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, ARG_HELP },
 		{ "version", no_argument, NULL, ARG_VERSION },
 		{ 0 },
 	};
-	char spec[SNDBE_DEV_SPEC_MAX], *end;
-	unsigned long long v;
-	int c;
+	char spec[SNDBE_DEV_SPEC_MAX];
+	int c, r = 0;
 
 	*o = (struct options){ .xen = "real", .sink = "alsa:default" };
 	while ((c = getopt_long(argc, argv, "v", longopts, NULL)) >= 0) {
@@ -124,14 +151,15 @@ static int parse_argv(int argc, char **argv, struct options *o)
 			o->sink = optarg;
 			break;
 		case ARG_CAP:
-			errno = 0;
-			v = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || v > UINT32_MAX) {
-				logf_("--buffer-cap=%s: expected a byte count up to %" PRIu32,
-				      optarg, UINT32_MAX);
-				return -EINVAL;
-			}
-			o->buffer_cap = (uint32_t)v;
+			r = parse_u32("buffer-cap", optarg, 0, UINT32_MAX, &o->buffer_cap);
+			break;
+		case ARG_TICKS:
+			r = parse_u32("pos-ticks", optarg, 1, SNDBE_STREAM_POS_TICKS_MAX,
+				      &o->pos_ticks);
+			break;
+		case ARG_FLOOR:
+			r = parse_u32("pos-floor-us", optarg, SNDBE_STREAM_POS_FLOOR_US_MIN,
+				      SNDBE_STREAM_POS_FLOOR_US_MAX, &o->pos_floor_us);
 			break;
 		case 'v':
 			o->verbose = true;
@@ -145,6 +173,8 @@ static int parse_argv(int argc, char **argv, struct options *o)
 		default:
 			return -EINVAL;
 		}
+		if (r < 0)
+			return r;
 	}
 	if (optind < argc) {
 		logf_("%s: unexpected argument", argv[optind]);
@@ -220,7 +250,9 @@ static int run(const struct options *o)
 	}
 	d.layer = (struct sndbe_dev_layer){ .x = x,
 					    .spec = o->sink,
-					    .buffer_bytes_cap = o->buffer_cap };
+					    .buffer_bytes_cap = o->buffer_cap,
+					    .pos_ticks = o->pos_ticks,
+					    .pos_floor_us = o->pos_floor_us };
 	r = sndbe_xenbus_new(x, &sndbe_dev_ops, &d.layer, &d.xb);
 	if (r >= 0)
 		r = sndbe_loop_new(&d.loop);

@@ -8,7 +8,7 @@
  * the host audio with the guest's parameters; WRITE and READ copy between
  * that buffer and a private scratch buffer, the only place volume is
  * applied; TRIGGER follows the table of vsnd/pcm.h. While RUNNING a timerfd
- * ticks SNDBE_STREAM_TICKS_PER_PERIOD times a period and each tick turns the
+ * ticks every max(period / k, floor) (stream.h) and each tick turns the
  * audio position into a CUR_POS event when it moved (protocol.md 3.12).
  */
 #ifndef _GNU_SOURCE
@@ -84,10 +84,11 @@ static int timer_set(struct sndbe_stream *s, bool on)
 
 	if (on && s->open.period_frames && s->open.rate) {
 		uint64_t ns = (uint64_t)s->open.period_frames * NSEC_PER_SEC /
-			      ((uint64_t)s->open.rate * SNDBE_STREAM_TICKS_PER_PERIOD);
+			      ((uint64_t)s->open.rate * s->cfg.pos_ticks);
+		uint64_t floor = (uint64_t)s->cfg.pos_floor_us * 1000u;
 
-		if (ns < SNDBE_STREAM_TICK_MIN_NS)
-			ns = SNDBE_STREAM_TICK_MIN_NS;
+		if (ns < floor)
+			ns = floor;
 		its.it_value.tv_sec = (time_t)(ns / NSEC_PER_SEC);
 		its.it_value.tv_nsec = (long)(ns % NSEC_PER_SEC);
 		its.it_interval = its.it_value;
@@ -408,8 +409,8 @@ void sndbe_stream_handle(struct sndbe_stream *s, const struct xensnd_req *req,
  *	@cfg->x are borrowed and must outlive the stream.
  * @ret: receives the stream.
  *
- * Return: 0; -EINVAL for a missing argument; -ENOMEM; a timerfd errno; the
- * probe's errno (bad spec).
+ * Return: 0; -EINVAL for a missing argument or a position rate out of
+ * bounds; -ENOMEM; a timerfd errno; the probe's errno (bad spec).
  */
 int sndbe_stream_new(const struct sndbe_stream_config *cfg, struct sndbe_stream **ret)
 {
@@ -423,6 +424,14 @@ int sndbe_stream_new(const struct sndbe_stream_config *cfg, struct sndbe_stream 
 	if (!s)
 		return -ENOMEM;
 	s->cfg = *cfg;
+	if (!s->cfg.pos_ticks)
+		s->cfg.pos_ticks = SNDBE_STREAM_POS_TICKS_DEFAULT;
+	if (!s->cfg.pos_floor_us)
+		s->cfg.pos_floor_us = SNDBE_STREAM_POS_FLOOR_US_DEFAULT;
+	if (s->cfg.pos_ticks > SNDBE_STREAM_POS_TICKS_MAX ||
+	    s->cfg.pos_floor_us < SNDBE_STREAM_POS_FLOOR_US_MIN ||
+	    s->cfg.pos_floor_us > SNDBE_STREAM_POS_FLOOR_US_MAX)
+		return -EINVAL;
 	r = sndbe_audio_probe(cfg->spec, cfg->dir == VSND_DIR_CAPTURE, &s->caps);
 	if (r < 0)
 		return r;

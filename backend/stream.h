@@ -32,10 +32,17 @@
 struct xenif;
 struct sndbe_stream;
 
-/* Position ticks per period (protocol.md 4.11: > 1 event per period). */
-#define SNDBE_STREAM_TICKS_PER_PERIOD 4u
-/* Shortest position tick. */
-#define SNDBE_STREAM_TICK_MIN_NS 1000000u
+/*
+ * CUR_POS comes every max(period / k, floor) while running (protocol.md
+ * 3.12 and 4.8: Linux wakes its application only when more than a period
+ * has gone by since the last wakeup, so one event per period gives a wakeup
+ * every second period). k and floor are configurable within these bounds.
+ */
+#define SNDBE_STREAM_POS_TICKS_DEFAULT 4u
+#define SNDBE_STREAM_POS_TICKS_MAX 64u
+#define SNDBE_STREAM_POS_FLOOR_US_DEFAULT 1000u
+#define SNDBE_STREAM_POS_FLOOR_US_MIN 100u
+#define SNDBE_STREAM_POS_FLOOR_US_MAX 1000000u
 
 struct sndbe_stream_config {
 	struct xenif *x;		/* the worker's context, borrowed */
@@ -44,6 +51,8 @@ struct sndbe_stream_config {
 	struct vsnd_stream_limits lim;	/* vsnd_xscfg_limits() of the stream */
 	uint32_t buffer_bytes_cap;	/* policy; 0: the hard maximum */
 	const char *spec;		/* host device spec, copied */
+	unsigned int pos_ticks;		/* k above; 0: the default */
+	uint32_t pos_floor_us;		/* floor above; 0: the default */
 	struct xen_sndif_sring *sring;	/* mapped `ring-ref`, borrowed */
 	struct xensnd_event_page *evt_page; /* mapped `evt-ring-ref`, borrowed */
 	int (*notify)(void *userdata);	/* kick `event-channel` */
@@ -71,7 +80,8 @@ struct sndbe_stream_stats {
  * @ret: receives the stream.
  *
  * Probes the host capability space of @cfg->spec for HW_PARAM_QUERY.
- * Return: 0; -EINVAL for a missing argument; -ENOMEM; a timerfd errno; the
+ * Return: 0; -EINVAL for a missing argument or a position rate out of
+ * bounds; -ENOMEM; a timerfd errno; the
  * probe's errno (bad spec).
  */
 int sndbe_stream_new(const struct sndbe_stream_config *cfg, struct sndbe_stream **ret);

@@ -37,6 +37,8 @@ struct sndbe_dev_layer {
 	struct xenif *x; /* the backend's context */
 	const char *spec; /* host device template, see above */
 	uint32_t buffer_bytes_cap; /* policy cap on OPEN; 0: hard max */
+	unsigned int pos_ticks; /* CUR_POS per period (stream.h); 0: default */
+	uint32_t pos_floor_us; /* shortest CUR_POS interval; 0: default */
 	/* Connected devices, for the loop: maintained by connect/disconnect. */
 	struct sndbe_dev *devs;
 	unsigned int n_devs;

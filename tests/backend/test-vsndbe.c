@@ -301,7 +301,10 @@ TEST_TIMEOUT(bad_xen_is_a_usage_error, 60)
 
 TEST_TIMEOUT(bad_values_are_usage_errors, 60)
 {
-	static const char *const bad[] = { "--buffer-cap=lots", "--sink=file:%s", "--frobnicate" };
+	static const char *const bad[] = {
+		"--buffer-cap=lots", "--sink=file:%s",	  "--frobnicate",	    "--pos-ticks=0",
+		"--pos-ticks=65",    "--pos-floor-us=99", "--pos-floor-us=1000001",
+	};
 	char err[1024];
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
