@@ -9,7 +9,10 @@
  * XenStore fd drives sndbe_xenbus_process(), the streams' fds drive
  * sndbe_dev_process(), and after every dispatch the set of stream fds is
  * handed to the loop again, since it changes with every OPEN, CLOSE,
- * connect and disconnect. Readiness, once the first XenStore scan is done,
+ * connect and disconnect. After every dispatch too, devices whose guest
+ * broke a ring are disconnected (sndbe_xenbus_fail()), and when a ring had
+ * requests left after its budget an eventfd is made readable, so that the
+ * rest is served in the loop's next round, after the other ready fds. Readiness, once the first XenStore scan is done,
  * is the line "vsndbe ready" on stdout and READY=1 to the service manager.
  * SIGTERM/SIGINT free the XenBus side (every device disconnected, every
  * page unmapped) and exit 0.
@@ -23,9 +26,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "loop.h"
+#include "ring.h"
 #include "util.h"
 #include "vsnd-dev.h"
 #include "xenbus.h"
@@ -35,6 +41,9 @@
 #define VSND_VERSION "unknown"
 #endif
 
+/* Largest --ring-budget: a few rings' worth. */
+#define RING_BUDGET_MAX 1024u
+
 /* Room for the stream fds of one turn: plenty for a few guests. */
 #define MAX_FDS 1024u
 
@@ -42,6 +51,7 @@ struct options {
 	const char *xen;
 	const char *sink;
 	uint32_t buffer_cap;
+	uint32_t ring_budget;
 	uint32_t pos_ticks;
 	uint32_t pos_floor_us;
 	bool single_process;
@@ -54,6 +64,8 @@ struct daemon {
 	struct sndbe_xenbus *xb;
 	struct sndbe_loop *loop;
 	struct pollfd fds[MAX_FDS];
+	int kick_fd; /* readable while a ring has requests left over */
+	bool kicked;
 	unsigned int last_known, last_connected;
 	uint64_t last_connect_errors;
 	int last_xb_error;
@@ -81,13 +93,15 @@ static void help(void)
 	       "  --sink=SPEC          host device template, %%u: domid, pcm, stream\n"
 	       "                       (default: alsa:default)\n"
 	       "  --buffer-cap=BYTES   largest buffer a guest may open (0: protocol maximum)\n"
+	       "  --ring-budget=N      requests served per ring and wakeup (1-%u, default %u)\n"
 	       "  --pos-ticks=K        position events per period (1-%u, default %u)\n"
 	       "  --pos-floor-us=US    shortest time between position events\n"
 	       "                       (%u-%u, default %u)\n"
 	       "  -v, --verbose        log more\n"
 	       "  --help               show this help and exit\n"
 	       "  --version            show the version and exit\n",
-	       SNDBE_STREAM_POS_TICKS_MAX, SNDBE_STREAM_POS_TICKS_DEFAULT,
+	       RING_BUDGET_MAX, SNDBE_RING_BUDGET_DEFAULT, SNDBE_STREAM_POS_TICKS_MAX,
+	       SNDBE_STREAM_POS_TICKS_DEFAULT,
 	       SNDBE_STREAM_POS_FLOOR_US_MIN, SNDBE_STREAM_POS_FLOOR_US_MAX,
 	       SNDBE_STREAM_POS_FLOOR_US_DEFAULT);
 }
@@ -112,13 +126,14 @@ static int parse_u32(const char *name, const char *arg, uint32_t min, uint32_t m
 /* Return 0 to run, 1 to exit 0 (help/version), -EINVAL on a usage error. */
 static int parse_argv(int argc, char **argv, struct options *o)
 {
-	enum { ARG_XEN = 0x100, ARG_SINGLE, ARG_SINK, ARG_CAP, ARG_TICKS, ARG_FLOOR, ARG_HELP,
-	       ARG_VERSION };
+	enum { ARG_XEN = 0x100, ARG_SINGLE, ARG_SINK, ARG_CAP, ARG_BUDGET, ARG_TICKS, ARG_FLOOR,
+	       ARG_HELP, ARG_VERSION };
 	static const struct option longopts[] = {
 		{ "xen", required_argument, NULL, ARG_XEN },
 		{ "single-process", no_argument, NULL, ARG_SINGLE },
 		{ "sink", required_argument, NULL, ARG_SINK },
 		{ "buffer-cap", required_argument, NULL, ARG_CAP },
+		{ "ring-budget", required_argument, NULL, ARG_BUDGET },
 		{ "pos-ticks", required_argument, NULL, ARG_TICKS },
 		{ "pos-floor-us", required_argument, NULL, ARG_FLOOR },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -152,6 +167,9 @@ static int parse_argv(int argc, char **argv, struct options *o)
 			break;
 		case ARG_CAP:
 			r = parse_u32("buffer-cap", optarg, 0, UINT32_MAX, &o->buffer_cap);
+			break;
+		case ARG_BUDGET:
+			r = parse_u32("ring-budget", optarg, 1, RING_BUDGET_MAX, &o->ring_budget);
 			break;
 		case ARG_TICKS:
 			r = parse_u32("pos-ticks", optarg, 1, SNDBE_STREAM_POS_TICKS_MAX,
@@ -221,11 +239,57 @@ static void on_xenbus_fd(struct sndbe_loop *l, int fd, uint32_t revents, void *u
 	report(d);
 }
 
+/*
+ * Requests left over after a ring's budget: served when the kick eventfd
+ * is seen readable, which happens in the same epoll round as the other
+ * ready fds, so every ready fd is served between two backlog rounds.
+ */
+static void on_kick(struct sndbe_loop *l, int fd, uint32_t revents, void *userdata)
+{
+	struct daemon *d = userdata;
+	uint64_t v;
+	int r;
+
+	(void)l, (void)revents;
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		logf_("warning: backlog eventfd: %s", strerror(errno));
+	d->kicked = false;
+	r = sndbe_dev_serve_backlog(&d->layer);
+	if (r < 0 && d->opt->verbose)
+		logf_("backlog: %s", strerror(-r));
+}
+
+/* Disconnect the devices whose guests broke a ring (security.md rule 2). */
+static void drop_broken(struct daemon *d)
+{
+	uint32_t domid, devid;
+	int e;
+
+	while ((e = sndbe_dev_next_broken(&d->layer, &domid, &devid)) < 0) {
+		logf_("domain %u device %u: the guest broke a request ring (%s): "
+		      "disconnecting the device",
+		      domid, devid, strerror(-e));
+		sndbe_xenbus_fail(d->xb, domid, devid, e,
+				  "a request ring's req_prod is out of range");
+	}
+	report(d);
+}
+
 /* After every dispatch: watch the stream fds as they are now. */
 static void resync(struct sndbe_loop *l, void *userdata)
 {
 	struct daemon *d = userdata;
-	int n = sndbe_dev_fds(&d->layer, d->fds, MAX_FDS);
+	uint64_t one = 1;
+	int n;
+
+	drop_broken(d);
+	if (!d->kicked && sndbe_dev_backlog(&d->layer)) {
+		if (write(d->kick_fd, &one, sizeof(one)) == sizeof(one))
+			d->kicked = true;
+		else
+			logf_("warning: backlog eventfd: %s", strerror(errno));
+	}
+	n = sndbe_dev_fds(&d->layer, d->fds, MAX_FDS);
 
 	if (n < 0) {
 		logf_("warning: too many stream fds: %s", strerror(-n));
@@ -242,7 +306,7 @@ static int run(const struct options *o)
 	struct xenif *x = NULL;
 	int r;
 
-	d = (struct daemon){ .opt = o };
+	d = (struct daemon){ .opt = o, .kick_fd = -1 };
 	r = xenif_open(o->xen, strcmp(o->xen, "real") ? 0 : XENIF_DOMID_SELF, &x);
 	if (r < 0) {
 		logf_("--xen=%s: %s", o->xen, strerror(-r));
@@ -251,6 +315,7 @@ static int run(const struct options *o)
 	d.layer = (struct sndbe_dev_layer){ .x = x,
 					    .spec = o->sink,
 					    .buffer_bytes_cap = o->buffer_cap,
+					    .ring_budget = o->ring_budget,
 					    .pos_ticks = o->pos_ticks,
 					    .pos_floor_us = o->pos_floor_us };
 	r = sndbe_xenbus_new(x, &sndbe_dev_ops, &d.layer, &d.xb);
@@ -258,6 +323,10 @@ static int run(const struct options *o)
 		r = sndbe_loop_new(&d.loop);
 	if (r >= 0)
 		r = sndbe_loop_add(d.loop, sndbe_xenbus_fd(d.xb), POLLIN, on_xenbus_fd, &d);
+	if (r >= 0)
+		r = d.kick_fd = RET_NERRNO(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+	if (r >= 0)
+		r = sndbe_loop_add(d.loop, d.kick_fd, POLLIN, on_kick, &d);
 	if (r >= 0)
 		r = sndbe_loop_set_after(d.loop, resync, &d);
 	if (r < 0) {
@@ -275,6 +344,7 @@ static int run(const struct options *o)
 		logf_("event loop: %s", strerror(-r));
 out:
 	d.loop = sndbe_loop_free(d.loop);
+	d.kick_fd = safe_close(d.kick_fd);
 	d.xb = sndbe_xenbus_free(d.xb);
 	xenif_close(x);
 	return r == 0 ? 0 : 1;

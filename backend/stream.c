@@ -445,7 +445,7 @@ int sndbe_stream_new(const struct sndbe_stream_config *cfg, struct sndbe_stream 
 		free(s->spec);
 		return r;
 	}
-	r = sndbe_ring_init(&s->ring, cfg->sring, 0, 0, &stream_ring_ops, s);
+	r = sndbe_ring_init(&s->ring, cfg->sring, 0, cfg->ring_budget, &stream_ring_ops, s);
 	if (r >= 0)
 		r = sndbe_evtq_init(&s->evtq, cfg->evt_page, 0, stream_evt_notify_cb, s);
 	if (r < 0) {

@@ -51,6 +51,7 @@ struct sndbe_stream_config {
 	struct vsnd_stream_limits lim;	/* vsnd_xscfg_limits() of the stream */
 	uint32_t buffer_bytes_cap;	/* policy; 0: the hard maximum */
 	const char *spec;		/* host device spec, copied */
+	unsigned int ring_budget;	/* requests per service call; 0: default */
 	unsigned int pos_ticks;		/* k above; 0: the default */
 	uint32_t pos_floor_us;		/* floor above; 0: the default */
 	struct xen_sndif_sring *sring;	/* mapped `ring-ref`, borrowed */

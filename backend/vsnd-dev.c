@@ -6,6 +6,14 @@
  * channel handle, whose fd the loop polls. A freshly bound port starts with
  * one pending event (xenif E6): it is served like any other, an empty ring
  * pass or an ignored event-page kick.
+ *
+ * A request port's event buys one budget of requests (ring.h) and no more:
+ * a stream with requests left is marked as a backlog and served again by
+ * sndbe_dev_serve_backlog() once the loop has looked at everything else
+ * (security.md rule 9), so a guest flooding its ring delays the others by
+ * at most a budget per turn. A ring the guest broke (-EPROTO) marks its
+ * device broken; the caller disconnects it through sndbe_xenbus_fail()
+ * (rule 2), outside of any device callback.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -29,6 +37,7 @@ struct dev_stream {
 	uint32_t evt_port;
 	unsigned int pcm;
 	unsigned int idx;
+	bool backlog; /* requests left after a budget */
 	struct sndbe_stream *s;
 };
 
@@ -38,6 +47,8 @@ struct sndbe_dev {
 	uint32_t domid;
 	uint32_t devid;
 	struct xenif_evtchn *h;
+	int broken; /* negative errno once a ring is broken */
+	bool broken_told; /* sndbe_dev_next_broken() returned it */
 	unsigned int n;
 	struct dev_stream st[];
 };
@@ -154,6 +165,7 @@ static int ds_setup(struct sndbe_dev *d, const struct vsnd_xscfg *cfg,
 		.x = d->l->x,
 		.domid = d->domid,
 		.buffer_bytes_cap = d->l->buffer_bytes_cap,
+		.ring_budget = d->l->ring_budget,
 		.pos_ticks = d->l->pos_ticks,
 		.pos_floor_us = d->l->pos_floor_us,
 		.notify = ds_notify,
@@ -273,7 +285,18 @@ int sndbe_dev_fds(struct sndbe_dev_layer *l, struct pollfd *fds, unsigned int n)
 	return (int)k;
 }
 
-/* Serve every pending port of @d. */
+/* One budget of @ds's requests; remember what is left and a broken ring. */
+static int ds_serve(struct dev_stream *ds)
+{
+	int r = sndbe_stream_service_ring(ds->s);
+
+	ds->backlog = r == 1;
+	if (r == -EPROTO && !ds->dev->broken)
+		ds->dev->broken = r;
+	return r < 0 ? r : 0;
+}
+
+/* Serve every pending port of @d, one budget each. */
 static int dev_serve_ports(struct sndbe_dev *d)
 {
 	int port, ret = 0;
@@ -284,14 +307,75 @@ static int dev_serve_ports(struct sndbe_dev *d)
 
 			if (d->st[i].port != (uint32_t)port)
 				continue;
-			while ((r = sndbe_stream_service_ring(d->st[i].s)) == 1)
-				;
+			r = ds_serve(&d->st[i]);
 			if (r < 0 && !ret)
 				ret = r;
 		}
 		xenif_evtchn_unmask(d->h, (uint32_t)port);
 	}
 	return ret;
+}
+
+/**
+ * sndbe_dev_backlog() - whether a stream has requests left over.
+ * @l: the layer.
+ *
+ * Return: true when sndbe_dev_serve_backlog() has work.
+ */
+bool sndbe_dev_backlog(const struct sndbe_dev_layer *l)
+{
+	for (const struct sndbe_dev *d = l->devs; d; d = d->next)
+		for (unsigned int i = 0; i < d->n; i++)
+			if (d->st[i].backlog)
+				return true;
+	return false;
+}
+
+/**
+ * sndbe_dev_serve_backlog() - one more budget for every stream with
+ * requests left over.
+ * @l: the layer.
+ *
+ * Return: 0, or the first negative errno met (the streams keep being served).
+ */
+int sndbe_dev_serve_backlog(struct sndbe_dev_layer *l)
+{
+	int ret = 0;
+
+	for (struct sndbe_dev *d = l->devs; d; d = d->next) {
+		for (unsigned int i = 0; i < d->n; i++) {
+			int r;
+
+			if (!d->st[i].backlog)
+				continue;
+			r = ds_serve(&d->st[i]);
+			if (r < 0 && !ret)
+				ret = r;
+		}
+	}
+	return ret;
+}
+
+/**
+ * sndbe_dev_next_broken() - a broken device not reported yet.
+ * @l: the layer.
+ * @domid: receives its guest.
+ * @devid: receives its device id.
+ *
+ * Return: the device's negative errno (each device once), or 0 when there
+ * is none.
+ */
+int sndbe_dev_next_broken(struct sndbe_dev_layer *l, uint32_t *domid, uint32_t *devid)
+{
+	for (struct sndbe_dev *d = l->devs; d; d = d->next) {
+		if (!d->broken || d->broken_told)
+			continue;
+		d->broken_told = true;
+		*domid = d->domid;
+		*devid = d->devid;
+		return d->broken;
+	}
+	return 0;
 }
 
 /**

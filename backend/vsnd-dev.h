@@ -13,14 +13,16 @@
  * in turn becomes the guest's domid, the PCM index and the stream index
  * ("%%" is a '%'), e.g. "file:/var/lib/vsnd/dom%u-%u-%u.wav" or "null".
  *
- * The caller owns the loop (no sd-event yet): it collects the fds of every
- * connected device with sndbe_dev_fds() each turn, polls them and hands
- * each ready one to sndbe_dev_process().
+ * The caller owns the loop: it collects the fds of every connected device
+ * with sndbe_dev_fds() each turn, polls them and hands each ready one to
+ * sndbe_dev_process(); then it serves the backlog (sndbe_dev_backlog()) and
+ * disconnects the devices sndbe_dev_next_broken() names.
  */
 #ifndef VSND_BACKEND_VSND_DEV_H
 #define VSND_BACKEND_VSND_DEV_H
 
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "stream.h"
@@ -37,6 +39,7 @@ struct sndbe_dev_layer {
 	struct xenif *x; /* the backend's context */
 	const char *spec; /* host device template, see above */
 	uint32_t buffer_bytes_cap; /* policy cap on OPEN; 0: hard max */
+	unsigned int ring_budget; /* requests per ring per wakeup; 0: default */
 	unsigned int pos_ticks; /* CUR_POS per period (stream.h); 0: default */
 	uint32_t pos_floor_us; /* shortest CUR_POS interval; 0: default */
 	/* Connected devices, for the loop: maintained by connect/disconnect. */
@@ -83,6 +86,41 @@ int sndbe_dev_fds(struct sndbe_dev_layer *l, struct pollfd *fds, unsigned int n)
  * (counted by the stream; the device keeps being served).
  */
 int sndbe_dev_process(struct sndbe_dev_layer *l, int fd, short revents);
+
+/**
+ * sndbe_dev_backlog() - whether a stream still has requests queued after
+ * its budget (see sndbe_dev_serve_backlog()).
+ * @l: the layer.
+ *
+ * Return: true when the loop must call sndbe_dev_serve_backlog() without
+ * waiting for an fd, after serving the fds already ready.
+ */
+bool sndbe_dev_backlog(const struct sndbe_dev_layer *l);
+
+/**
+ * sndbe_dev_serve_backlog() - one more budget (the layer's ring_budget,
+ * SNDBE_RING_BUDGET_DEFAULT requests by default) for every stream with
+ * requests left over. An event on a
+ * request port buys a single budget, so that a guest that floods its ring
+ * delays the other streams by at most a budget per loop turn.
+ * @l: the layer.
+ *
+ * Return: 0, or the first negative errno met.
+ */
+int sndbe_dev_serve_backlog(struct sndbe_dev_layer *l);
+
+/**
+ * sndbe_dev_next_broken() - a device whose guest broke a request ring
+ * (-EPROTO: an impossible req_prod) and that was not returned before. The
+ * caller disconnects it with sndbe_xenbus_fail(); its streams answer
+ * nothing more meanwhile.
+ * @l: the layer.
+ * @domid: receives the guest.
+ * @devid: receives the device id.
+ *
+ * Return: the negative errno, or 0 when no new device is broken.
+ */
+int sndbe_dev_next_broken(struct sndbe_dev_layer *l, uint32_t *domid, uint32_t *devid);
 
 /**
  * sndbe_dev_stream() - a connected device's stream, for inspection.

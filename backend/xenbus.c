@@ -732,3 +732,14 @@ struct sndbe_xenbus *sndbe_xenbus_free(struct sndbe_xenbus *xb)
 	free(xb);
 	return NULL;
 }
+
+int sndbe_xenbus_fail(struct sndbe_xenbus *xb, uint32_t domid, uint32_t devid, int err,
+		      const char *why)
+{
+	struct sndbe_xb_device *d = xb ? sndbe_xb_lookup(xb, domid, devid) : NULL;
+
+	if (!d || !d->connected)
+		return -ENOENT;
+	error_set(d, err, "%s", why ? why : strerror(err < 0 ? -err : err));
+	return dev_close_chain(d);
+}

@@ -176,6 +176,25 @@ int sndbe_xenbus_info(const struct sndbe_xenbus *xb, unsigned int index, struct 
 int sndbe_xenbus_find(const struct sndbe_xenbus *xb, uint32_t domid, uint32_t devid,
 		      struct sndbe_xb_info *ret);
 
+/**
+ * sndbe_xenbus_fail() - a connected device became unusable (its guest broke
+ * a request ring, say): tear it down (the disconnect callback), write the
+ * error node and go Closing, then Closed, as for a failed connect. The
+ * frontend's next move to Initialising brings it back to InitWait.
+ * @xb: the instance.
+ * @domid: the guest.
+ * @devid: the device id.
+ * @err: the negative errno for the error node.
+ * @why: the text of the error node; NULL for strerror(@err).
+ *
+ * Not to be called from the device layer's callbacks (the device is
+ * disconnected in here).
+ * Return: 0, -ENOENT when no such device is connected, or the errno of a
+ * failed state write.
+ */
+int sndbe_xenbus_fail(struct sndbe_xenbus *xb, uint32_t domid, uint32_t devid, int err,
+		      const char *why);
+
 /* The device's guest, device id and frontend directory (for callbacks). */
 uint32_t sndbe_xb_device_domid(const struct sndbe_xb_device *dev);
 uint32_t sndbe_xb_device_devid(const struct sndbe_xb_device *dev);

@@ -545,6 +545,37 @@ TEST_TIMEOUT(connect_close_reconnect, 120)
 	rig_end(&rig);
 }
 
+/* The device layer gives up on a device (a broken ring): 5, 6, error node;
+ * the frontend starting over brings it back. */
+TEST_TIMEOUT(device_failure_closes_then_recovers, 120)
+{
+	struct rig rig;
+	struct guest g;
+	char *v;
+
+	rig_begin(&rig);
+	guest_up(&rig, &g, 5);
+	ASSERT_ERR(sndbe_xenbus_fail(rig.xb, 5, 1, -EPROTO, NULL), ENOENT);
+	ASSERT_OK(sndbe_xenbus_fail(rig.xb, 5, 0, -EPROTO, "ring broken"));
+	ASSERT_HISTORY(&rig, 5, 0, "2,4,5,6");
+	ASSERT_EQ(rig.disconnects, 1);
+	ASSERT_EQ(gref_maps(5), 0);
+	ASSERT_STREQ(info_of(&rig, 5, 0).error, "ring broken");
+	v = ts_read(&rig, "/local/domain/0/error/backend/vsnd/5/0/error");
+	ASSERT_NOT_NULL(v);
+	ASSERT_STREQ(v, "71 ring broken");
+	free(v);
+	/* Not connected any more: nothing to fail. */
+	ASSERT_ERR(sndbe_xenbus_fail(rig.xb, 5, 0, -EPROTO, NULL), ENOENT);
+	ASSERT_OK(guest_cmd(&rig, &g, 'c'));
+	ASSERT_OK(guest_cmd(&rig, &g, 'o'));
+	wait_state(&rig, 5, 0, 4, 4);
+	ASSERT_EQ(info_of(&rig, 5, 0).connects, 2);
+	ASSERT_STREQ(info_of(&rig, 5, 0).error, "");
+	guest_stop(&g, false);
+	rig_end(&rig);
+}
+
 TEST_TIMEOUT(toolstack_close_stays_closed, 120)
 {
 	struct rig rig;

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vsndbe-proc.c - the vsndbe binary as a child of a test (vsndbe-proc.h).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "vsndbe-proc.h"
+#include "vtest.h"
+
+const char *vsndbe_proc_path(void)
+{
+	const char *p = getenv("VTEST_VSNDBE");
+
+	if (!p || !*p)
+		vtest_skip("$VTEST_VSNDBE is not set: run the test through meson");
+	if (access(p, X_OK) < 0)
+		vtest_skip("VTEST_VSNDBE=%s: not built (%s)", p, strerror(errno));
+	return p;
+}
+
+/* Start vsndbe with @args (NULL-terminated); pipe its stderr if @err. */
+void vsndbe_proc_spawn(struct vsndbe_proc *c, const char *const *args, bool err)
+{
+	const char *argv[16] = { "vsndbe" };
+	int out[2], e[2] = { -1, -1 };
+	const char *path = vsndbe_proc_path();
+	unsigned int n = 1;
+
+	while (*args && n < ARRAY_SIZE(argv) - 1)
+		argv[n++] = *args++;
+	ASSERT_OK(pipe2(out, O_CLOEXEC));
+	if (err)
+		ASSERT_OK(pipe2(e, O_CLOEXEC));
+	c->pid = fork();
+	ASSERT_GE(c->pid, 0);
+	if (c->pid == 0) {
+		dup2(out[1], STDOUT_FILENO);
+		if (err)
+			dup2(e[1], STDERR_FILENO);
+		execv(path, (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	if (err)
+		close(e[1]);
+	c->out = out[0];
+	c->err = e[0];
+}
+
+/* Read @fd until EOF into @buf (NUL-terminated); fail after VSNDBE_PROC_WAIT_MS. */
+size_t vsndbe_proc_read_all(int fd, char *buf, size_t size)
+{
+	uint64_t deadline = now_ms() + VSNDBE_PROC_WAIT_MS;
+	size_t len = 0;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (now_ms() >= deadline)
+			vtest_fail(__FILE__, __LINE__, "no EOF from vsndbe");
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		r = read(fd, buf + len, size - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		ASSERT_GE(r, 0);
+		if (r == 0 || len + (size_t)r >= size - 1) {
+			len += (size_t)r;
+			buf[len] = '\0';
+			return len;
+		}
+		len += (size_t)r;
+	}
+}
+
+/* Wait for the one line "vsndbe ready" on its stdout. */
+void vsndbe_proc_wait_ready(struct vsndbe_proc *c)
+{
+	uint64_t deadline = now_ms() + VSNDBE_PROC_WAIT_MS;
+	char line[64];
+	size_t len = 0;
+
+	while (!memchr(line, '\n', len)) {
+		struct pollfd p = { .fd = c->out, .events = POLLIN };
+		ssize_t r;
+
+		if (now_ms() >= deadline)
+			vtest_fail(__FILE__, __LINE__, "vsndbe never got ready");
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		r = read(c->out, line + len, sizeof(line) - 1 - len);
+		if (r <= 0)
+			vtest_fail(__FILE__, __LINE__, "vsndbe closed its stdout before ready");
+		len += (size_t)r;
+	}
+	line[len] = '\0';
+	ASSERT_STREQ(line, "vsndbe ready\n");
+}
+
+/* Wait for vsndbe to end (its stdout reaches EOF); return its status. */
+int vsndbe_proc_reap(struct vsndbe_proc *c)
+{
+	char rest[256];
+	int status;
+
+	vsndbe_proc_read_all(c->out, rest, sizeof(rest));
+	close(c->out);
+	ASSERT_EQ(waitpid(c->pid, &status, 0), c->pid);
+	return status;
+}
+
+/* Run vsndbe with @args to its end; return the status and its stderr. */
+int vsndbe_proc_run(const char *const *args, char *err, size_t size)
+{
+	struct vsndbe_proc c;
+
+	vsndbe_proc_spawn(&c, args, true);
+	vsndbe_proc_read_all(c.err, err, size);
+	close(c.err);
+	return vsndbe_proc_reap(&c);
+}
+
+/* The data chunk of a WAV file, malloc'ed. */
+uint8_t *vsndbe_wav_data(const char *path, uint32_t *ret_len)
+{
+	static uint8_t file[8 << 20];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	ASSERT_GE(fd, 0);
+	n = read(fd, file, sizeof(file));
+	close(fd);
+	ASSERT_GE(n, 12);
+	for (size_t off = 12; off + 8 <= (size_t)n;) {
+		uint32_t len = file[off + 4] | file[off + 5] << 8 | file[off + 6] << 16 |
+			       (uint32_t)file[off + 7] << 24;
+
+		if (!memcmp(file + off, "data", 4)) {
+			uint8_t *d = malloc(len ? len : 1);
+
+			ASSERT_TRUE(off + 8 + len <= (size_t)n);
+			memcpy(d, file + off + 8, len);
+			*ret_len = len;
+			return d;
+		}
+		off += 8 + len + (len & 1);
+	}
+	vtest_fail(__FILE__, __LINE__, "no data chunk in %s", path);
+	return NULL;
+}
+

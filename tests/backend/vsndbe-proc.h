@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vsndbe-proc.h - the vsndbe binary ($VTEST_VSNDBE) as a child of a test:
+ * start it, wait for its readiness line, end it and collect its status,
+ * and read back the WAV files its "file:" sink writes. Every wait is on a
+ * pipe with a generous bound, never on time passing; the test skips when
+ * the binary is not built.
+ */
+#ifndef VSND_TEST_VSNDBE_PROC_H
+#define VSND_TEST_VSNDBE_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Bound of every wait on vsndbe. */
+#define VSNDBE_PROC_WAIT_MS 30000
+
+struct vsndbe_proc {
+	pid_t pid;
+	int out; /* its stdout */
+	int err; /* its stderr, or -1 when inherited */
+};
+
+/* $VTEST_VSNDBE, or skip the test. */
+const char *vsndbe_proc_path(void);
+/* Start vsndbe with @args (NULL-terminated); pipe its stderr if @err. */
+void vsndbe_proc_spawn(struct vsndbe_proc *c, const char *const *args, bool err);
+/* Wait for the one line "vsndbe ready" on its stdout. */
+void vsndbe_proc_wait_ready(struct vsndbe_proc *c);
+/* Wait for vsndbe to end (its stdout reaches EOF); return its status. */
+int vsndbe_proc_reap(struct vsndbe_proc *c);
+/* Run vsndbe with @args to its end; return the status and its stderr. */
+int vsndbe_proc_run(const char *const *args, char *err, size_t size);
+/* Read @fd until EOF into @buf (NUL-terminated); fail after the bound. */
+size_t vsndbe_proc_read_all(int fd, char *buf, size_t size);
+
+/* The data chunk of a WAV file (at most 8 MiB), malloc'ed. */
+uint8_t *vsndbe_wav_data(const char *path, uint32_t *ret_len);
+
+#endif /* VSND_TEST_VSNDBE_PROC_H */
