@@ -18,6 +18,7 @@
 
 #include "hostile.h"
 #include "util.h"
+#include "vsndbe-proc.h"
 #include "vsnd/pgdir.h"
 #include "vtest.h"
 
@@ -38,19 +39,7 @@ struct hbuf {
 /* Lines of the backend's /proc/PID/maps mapping this guest's grants. */
 static int mappings(const struct hostile *h)
 {
-	char path[64], line[512], needle[32];
-	int n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)h->be_pid);
-	snprintf(needle, sizeof(needle), "/memfd:dom%u-gref", HOSTILE_GUEST);
-	f = fopen(path, "re");
-	ASSERT_NOT_NULL(f);
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, needle))
-			n++;
-	fclose(f);
-	return n;
+	return vsndbe_proc_grant_maps(h->be_pid, HOSTILE_GUEST);
 }
 
 /* Open fds of the backend. */

@@ -43,10 +43,10 @@ static uint8_t pat(uint32_t i)
 	return (uint8_t)(i * 7u + 3u + (i >> 8) * 13u);
 }
 
-/* The guest: play BUFFER bytes of the pattern on stream 0. */
-static void guest_play(const char *spec)
+/* The guest @domid: play BUFFER bytes of the pattern on stream 0. */
+static void guest_play(const char *spec, uint32_t domid)
 {
-	struct vsndfe_options opt = { .xen = spec, .domid = GUEST, .connect_timeout_ms = WAIT_MS };
+	struct vsndfe_options opt = { .xen = spec, .domid = domid, .connect_timeout_ms = WAIT_MS };
 	struct vsndfe_pcm_params p = { 48000, XENSND_PCM_FORMAT_S16_LE, 2, BUFFER, PERIOD };
 	uint64_t deadline = now_ms() + WAIT_MS;
 	struct vsndfe_stream_stats st;
@@ -108,7 +108,7 @@ TEST_TIMEOUT(plays_bit_exact_and_exits_on_sigterm, 180)
 
 	vsndbe_proc_spawn(&c, (const char *const[]){ xen, "--single-process", sink, "-v", NULL }, false);
 	vsndbe_proc_wait_ready(&c);
-	guest_play(sim.spec);
+	guest_play(sim.spec, GUEST);
 
 	d = vsndbe_wav_data(wav, &len);
 	ASSERT_EQ(len, BUFFER);
@@ -124,6 +124,101 @@ TEST_TIMEOUT(plays_bit_exact_and_exits_on_sigterm, 180)
 
 	ts = xenif_close(ts);
 	vtest_simd_stop(&sim);
+	unlink(wav);
+	rmdir(dir);
+}
+
+/* The guest in a child: open, fill, START, say 'r', then wait to be killed. */
+static pid_t guest_start_and_hang(const char *spec, int *ret_fd)
+{
+	int p[2];
+	pid_t pid;
+
+	ASSERT_OK(pipe2(p, O_CLOEXEC));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct vsndfe_options opt = { .xen = spec, .domid = GUEST,
+					      .connect_timeout_ms = WAIT_MS };
+		struct vsndfe_pcm_params pp = { 48000, XENSND_PCM_FORMAT_S16_LE, 2, BUFFER,
+						PERIOD };
+		struct vsndfe_card *card = NULL;
+		struct vsndfe_stream *s;
+
+		close(p[0]);
+		if (vsndfe_card_open(&opt, &card) < 0 || !(s = vsndfe_card_stream(card, 0)) ||
+		    vsndfe_stream_open(s, &pp) < 0 || vsndfe_stream_write(s, 0, BUFFER) < 0 ||
+		    vsndfe_stream_trigger(s, XENSND_OP_TRIGGER_START) < 0 ||
+		    write(p[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	*ret_fd = p[0];
+	return pid;
+}
+
+/* Guest 5 dies mid-stream (SIGKILL, domain destroyed): vsndbe keeps no
+ * mapping of it; the guest "reboots" as domain 7 and plays bit-exact. */
+TEST_TIMEOUT(guest_killed_then_rebooted_with_a_new_domid, 180)
+{
+	struct fetree t = { .guest = GUEST, .n_streams = 1, .s = { { 0, 0, "p" } } };
+	struct vtest_simd sim;
+	struct xenif *ts = NULL;
+	char dir[64], xen[300], sink[128], wav[128], c = 0;
+	struct vsndbe_proc be;
+	uint32_t len;
+	uint8_t *d;
+	pid_t g;
+	int fd;
+
+	vsndbe_proc_path();
+	snprintf(dir, sizeof(dir), "/tmp/test-vsndbe-XXXXXX");
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	snprintf(sink, sizeof(sink), "--sink=file:%s/dom%%u-%%u-%%u.wav", dir);
+	vtest_simd_start(&sim);
+	snprintf(xen, sizeof(xen), "--xen=%s", sim.spec);
+	vtest_simd_domain_create(&sim, GUEST, "guest");
+	ASSERT_OK(xenif_open(sim.spec, 0, &ts));
+	ASSERT_OK(fetree_write(ts, &t));
+	vsndbe_proc_spawn(&be, (const char *const[]){ xen, "--single-process", sink, NULL }, true);
+	vsndbe_proc_wait_ready(&be);
+
+	g = guest_start_and_hang(sim.spec, &fd);
+	ASSERT_EQ(read(fd, &c, 1), 1);
+	ASSERT_EQ(c, 'r');
+	close(fd);
+	/* Ring, event page and the 4-page buffer. */
+	ASSERT_GE(vsndbe_proc_grant_maps(be.pid, GUEST), 3);
+	ASSERT_OK(kill(g, SIGKILL));
+	ASSERT_EQ(waitpid(g, NULL, 0), g);
+	vtest_simd_domain_destroy(&sim, GUEST);
+	ASSERT_TRUE(vsndbe_proc_wait_log(&be, "1 device(s) known, 0 connected", WAIT_MS));
+	ASSERT_EQ(vsndbe_proc_grant_maps(be.pid, GUEST), 0);
+
+	/* The same guest, rebooted: a new domain id and a new card. */
+	t.guest = 7;
+	vtest_simd_domain_create(&sim, 7, "guest");
+	ASSERT_OK(fetree_write(ts, &t));
+	guest_play(sim.spec, 7);
+	snprintf(wav, sizeof(wav), "%s/dom7-0-0.wav", dir);
+	d = vsndbe_wav_data(wav, &len);
+	ASSERT_EQ(len, BUFFER);
+	for (uint32_t i = 0; i < len; i++)
+		if (d[i] != pat(i))
+			vtest_fail(__FILE__, __LINE__, "byte %u: %u != %u", i, d[i], pat(i));
+	free(d);
+	ASSERT_EQ(vsndbe_proc_grant_maps(be.pid, GUEST), 0);
+
+	ASSERT_OK(kill(be.pid, SIGTERM));
+	vsndbe_proc_read_all(be.err, be.log, sizeof(be.log));
+	close(be.err);
+	ASSERT_EQ(vsndbe_proc_reap(&be), 0);
+	ts = xenif_close(ts);
+	vtest_simd_stop(&sim);
+	unlink(wav);
+	snprintf(wav, sizeof(wav), "%s/dom%u-0-0.wav", dir, GUEST);
 	unlink(wav);
 	rmdir(dir);
 }

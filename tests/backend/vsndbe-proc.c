@@ -37,6 +37,8 @@ void vsndbe_proc_spawn(struct vsndbe_proc *c, const char *const *args, bool err)
 	const char *path = vsndbe_proc_path();
 	unsigned int n = 1;
 
+	c->log_len = 0;
+	c->log[0] = '\0';
 	while (*args && n < ARRAY_SIZE(argv) - 1)
 		argv[n++] = *args++;
 	ASSERT_OK(pipe2(out, O_CLOEXEC));
@@ -161,3 +163,60 @@ uint8_t *vsndbe_wav_data(const char *path, uint32_t *ret_len)
 	return NULL;
 }
 
+
+/* A whole line holding @needle in c->log; drop the log up to its end. */
+static bool log_take(struct vsndbe_proc *c, const char *needle)
+{
+	char *hit = strstr(c->log, needle), *eol;
+
+	if (!hit || !(eol = strchr(hit, '\n')))
+		return false;
+	eol++;
+	c->log_len -= (size_t)(eol - c->log);
+	memmove(c->log, eol, c->log_len + 1);
+	return true;
+}
+
+bool vsndbe_proc_wait_log(struct vsndbe_proc *c, const char *needle, int ms)
+{
+	uint64_t end = now_ms() + (uint64_t)ms;
+
+	c->log[c->log_len] = '\0';
+	while (!log_take(c, needle)) {
+		struct pollfd p = { .fd = c->err, .events = POLLIN };
+		ssize_t r;
+
+		if (now_ms() >= end)
+			return false;
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		if (c->log_len + 1 >= sizeof(c->log)) {
+			/* Keep the last half: a line is far shorter. */
+			memmove(c->log, c->log + sizeof(c->log) / 2, c->log_len - sizeof(c->log) / 2);
+			c->log_len -= sizeof(c->log) / 2;
+		}
+		r = read(c->err, c->log + c->log_len, sizeof(c->log) - 1 - c->log_len);
+		if (r <= 0)
+			return false;
+		c->log_len += (size_t)r;
+		c->log[c->log_len] = '\0';
+	}
+	return true;
+}
+
+int vsndbe_proc_grant_maps(pid_t pid, uint32_t domid)
+{
+	char path[64], line[512], needle[32];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	snprintf(needle, sizeof(needle), "/memfd:dom%u-gref", domid);
+	f = fopen(path, "re");
+	ASSERT_NOT_NULL(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, needle))
+			n++;
+	fclose(f);
+	return n;
+}

@@ -21,6 +21,8 @@ struct vsndbe_proc {
 	pid_t pid;
 	int out; /* its stdout */
 	int err; /* its stderr, or -1 when inherited */
+	char log[8192]; /* stderr read so far by vsndbe_proc_wait_log() */
+	size_t log_len;
 };
 
 /* $VTEST_VSNDBE, or skip the test. */
@@ -35,6 +37,15 @@ int vsndbe_proc_reap(struct vsndbe_proc *c);
 int vsndbe_proc_run(const char *const *args, char *err, size_t size);
 /* Read @fd until EOF into @buf (NUL-terminated); fail after the bound. */
 size_t vsndbe_proc_read_all(int fd, char *buf, size_t size);
+
+/*
+ * Read vsndbe's stderr (spawned with @err) until a line containing @needle
+ * appears after what earlier calls consumed; false after @ms.
+ */
+bool vsndbe_proc_wait_log(struct vsndbe_proc *c, const char *needle, int ms);
+
+/* Mappings of domain @domid's grants in process @pid (xenif G6). */
+int vsndbe_proc_grant_maps(pid_t pid, uint32_t domid);
 
 /* The data chunk of a WAV file (at most 8 MiB), malloc'ed. */
 uint8_t *vsndbe_wav_data(const char *path, uint32_t *ret_len);
