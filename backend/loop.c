@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <systemd/sd-event.h>
 
 #include "loop.h"
@@ -71,6 +73,25 @@ static int on_post(sd_event_source *s, void *userdata)
 	return 0;
 }
 
+/*
+ * poll() events as epoll takes them. alsa-lib asks for POLLOUT or POLLIN
+ * together with POLLERR | POLLNVAL (and may use the *NORM bits), which
+ * sd_event_add_io() refuses with -EINVAL: POLLNVAL has no epoll meaning
+ * (epoll_ctl() itself fails on a bad fd) and the *NORM bits are the same
+ * as POLLIN/POLLOUT for the devices we watch. The values of the bits kept
+ * are the same in both APIs, so revents need no translation back.
+ */
+static uint32_t epoll_events(uint32_t events)
+{
+	uint32_t e = events & (EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLERR | EPOLLHUP | EPOLLRDHUP);
+
+	if (events & (POLLRDNORM | POLLRDBAND))
+		e |= EPOLLIN;
+	if (events & (POLLWRNORM | POLLWRBAND))
+		e |= EPOLLOUT;
+	return e;
+}
+
 static int find(const struct sndbe_loop *l, int fd)
 {
 	for (unsigned int i = 0; i < l->n_ent; i++)
@@ -111,7 +132,7 @@ static int add(struct sndbe_loop *l, int fd, uint32_t events, bool dynamic, sndb
 	if (!en)
 		return -ENOMEM;
 	*en = (struct loop_entry){ l, fd, events, dynamic, NULL, cb, userdata };
-	r = sd_event_add_io(l->e, &en->src, fd, events, on_io, en);
+	r = sd_event_add_io(l->e, &en->src, fd, epoll_events(events), on_io, en);
 	if (r < 0)
 		return r;
 	l->ent[l->n_ent++] = TAKE_PTR(en);
@@ -210,7 +231,7 @@ int sndbe_loop_modify(struct sndbe_loop *l, int fd, uint32_t events)
 
 	if (i < 0)
 		return i;
-	r = sd_event_source_set_io_events(l->ent[i]->src, events);
+	r = sd_event_source_set_io_events(l->ent[i]->src, epoll_events(events));
 	if (r < 0)
 		return r;
 	l->ent[i]->events = events;

@@ -11,8 +11,10 @@
  * set to sndbe_loop_sync(), which brings the registered set in line with it.
  *
  * SIGTERM and SIGINT end sndbe_loop_run() with exit code 0. Event masks
- * are poll()/epoll bits (POLLIN == EPOLLIN on Linux); errors are negative
- * errnos.
+ * are poll() bits as sndbe_audio_fds() hands them over, alsa-lib's
+ * POLLNVAL and POLLRDNORM/POLLWRNORM included: the loop keeps what epoll
+ * understands (POLLIN == EPOLLIN on Linux, and so on) and reads the *NORM
+ * bits as POLLIN/POLLOUT. Errors are negative errnos.
  */
 #ifndef VSND_BACKEND_LOOP_H
 #define VSND_BACKEND_LOOP_H
