@@ -64,6 +64,10 @@ struct daemon {
 	struct sndbe_xenbus *xb;
 	struct sndbe_loop *loop;
 	struct pollfd fds[MAX_FDS];
+	struct pollfd watched[MAX_FDS]; /* what the loop watches now */
+	unsigned int n_watched;
+	uint64_t watched_gen;
+	bool watched_ok;
 	int kick_fd; /* readable while a ring has requests left over */
 	bool kicked;
 	unsigned int last_known, last_connected;
@@ -275,7 +279,33 @@ static void drop_broken(struct daemon *d)
 	report(d);
 }
 
-/* After every dispatch: watch the stream fds as they are now. */
+/*
+ * Hand the loop the stream fds of @n in d->fds. Registrations are rebuilt
+ * whole (loop.c says why) only when something changed: an fd opened or
+ * closed since the last time (the layer's generation), or the set or its
+ * events differ. A steady stream's wakeups then cost no epoll_ctl().
+ */
+static void watch_streams(struct sndbe_loop *l, struct daemon *d, unsigned int n)
+{
+	uint64_t gen = sndbe_dev_fd_generation(&d->layer);
+	bool same = d->watched_ok && gen == d->watched_gen && n == d->n_watched;
+	int r;
+
+	for (unsigned int i = 0; same && i < n; i++)
+		same = d->fds[i].fd == d->watched[i].fd && d->fds[i].events == d->watched[i].events;
+	if (same)
+		return;
+	r = sndbe_loop_sync(l, d->fds, n, on_stream_fd, d);
+	if (r < 0)
+		logf_("warning: watching the stream fds: %s", strerror(-r));
+	memcpy(d->watched, d->fds, n * sizeof(d->fds[0]));
+	d->n_watched = n;
+	d->watched_gen = gen;
+	d->watched_ok = r >= 0;
+}
+
+/* After every dispatch: disconnect broken devices, schedule the backlog,
+ * watch the stream fds as they are now. */
 static void resync(struct sndbe_loop *l, void *userdata)
 {
 	struct daemon *d = userdata;
@@ -290,14 +320,11 @@ static void resync(struct sndbe_loop *l, void *userdata)
 			logf_("warning: backlog eventfd: %s", strerror(errno));
 	}
 	n = sndbe_dev_fds(&d->layer, d->fds, MAX_FDS);
-
 	if (n < 0) {
 		logf_("warning: too many stream fds: %s", strerror(-n));
 		n = 0;
 	}
-	n = sndbe_loop_sync(l, d->fds, (unsigned int)n, on_stream_fd, d);
-	if (n < 0)
-		logf_("warning: watching the stream fds: %s", strerror(-n));
+	watch_streams(l, d, (unsigned int)n);
 }
 
 static int run(const struct options *o)

@@ -137,12 +137,21 @@ static void stream_tick(struct sndbe_stream *s)
 		s->st.audio_errors++;
 }
 
+/* An fd of sndbe_stream_fds() is about to close or has just opened. */
+static void fd_changed(struct sndbe_stream *s)
+{
+	if (s->cfg.fd_gen)
+		(*s->cfg.fd_gen)++;
+}
+
 static void stream_close(struct sndbe_stream *s)
 {
 	if (s->timer_armed)
 		timer_set(s, false);
-	if (s->audio)
+	if (s->audio) {
 		sndbe_audio_stop(s->audio);
+		fd_changed(s);
+	}
 	s->audio = sndbe_audio_close(s->audio);
 	s->buf = sndbe_shbuf_unmap(s->buf);
 	free(s->scratch);
@@ -159,7 +168,7 @@ static int op_open(struct sndbe_stream *s, const struct vsnd_open_params *p)
 		.format = p->format,
 		.channels = p->channels,
 		.buffer_frames = p->buffer_frames,
-		.period_frames = p->period_frames,
+		.period_frames = p->period_frames ? p->period_frames : p->buffer_frames,
 	};
 	int r;
 
@@ -179,6 +188,7 @@ static int op_open(struct sndbe_stream *s, const struct vsnd_open_params *p)
 		stream_close(s);
 		return r;
 	}
+	fd_changed(s);
 	s->open = *p;
 	sndbe_volume_init(&s->vol, p->channels);
 	s->pos_base = 0;

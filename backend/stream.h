@@ -52,6 +52,9 @@ struct sndbe_stream_config {
 	uint32_t buffer_bytes_cap;	/* policy; 0: the hard maximum */
 	const char *spec;		/* host device spec, copied */
 	unsigned int ring_budget;	/* requests per service call; 0: default */
+	/* Bumped whenever an fd of sndbe_stream_fds() opens or closes (the
+	 * host audio's, at OPEN and CLOSE); NULL: not counted. */
+	uint64_t *fd_gen;
 	unsigned int pos_ticks;		/* k above; 0: the default */
 	uint32_t pos_floor_us;		/* floor above; 0: the default */
 	struct xen_sndif_sring *sring;	/* mapped `ring-ref`, borrowed */

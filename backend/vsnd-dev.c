@@ -166,6 +166,7 @@ static int ds_setup(struct sndbe_dev *d, const struct vsnd_xscfg *cfg,
 		.domid = d->domid,
 		.buffer_bytes_cap = d->l->buffer_bytes_cap,
 		.ring_budget = d->l->ring_budget,
+		.fd_gen = &d->l->fd_gen,
 		.pos_ticks = d->l->pos_ticks,
 		.pos_floor_us = d->l->pos_floor_us,
 		.notify = ds_notify,
@@ -231,6 +232,7 @@ static int dev_connect(void *ud, struct sndbe_xb_device *xbd, const struct vsnd_
 	d->next = l->devs;
 	l->devs = d;
 	l->n_devs++;
+	l->fd_gen++;
 	sndbe_xb_device_set_priv(xbd, d);
 	return 0;
 }
@@ -246,6 +248,7 @@ static void dev_disconnect(void *ud, struct sndbe_xb_device *xbd)
 		if (*p == d) {
 			*p = d->next;
 			l->n_devs--;
+			l->fd_gen++;
 			break;
 		}
 	}
@@ -376,6 +379,17 @@ int sndbe_dev_next_broken(struct sndbe_dev_layer *l, uint32_t *domid, uint32_t *
 		return d->broken;
 	}
 	return 0;
+}
+
+/**
+ * sndbe_dev_fd_generation() - see vsnd-dev.h.
+ * @l: the layer.
+ *
+ * Return: the generation.
+ */
+uint64_t sndbe_dev_fd_generation(const struct sndbe_dev_layer *l)
+{
+	return l->fd_gen;
 }
 
 /**

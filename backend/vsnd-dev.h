@@ -45,6 +45,7 @@ struct sndbe_dev_layer {
 	/* Connected devices, for the loop: maintained by connect/disconnect. */
 	struct sndbe_dev *devs;
 	unsigned int n_devs;
+	uint64_t fd_gen; /* see sndbe_dev_fd_generation() */
 	uint64_t connect_errors;
 };
 
@@ -75,6 +76,18 @@ int sndbe_dev_expand_spec(const char *tmpl, uint32_t domid, unsigned int pcm, un
  * Return: the number written, or -ENOBUFS when @n is too small.
  */
 int sndbe_dev_fds(struct sndbe_dev_layer *l, struct pollfd *fds, unsigned int n);
+
+/**
+ * sndbe_dev_fd_generation() - a number that changes whenever an fd of
+ * sndbe_dev_fds() is opened or closed (devices connected or disconnected,
+ * streams opened or closed). While it stays the same, the same fd number
+ * names the same file, so a loop may keep its registrations and only
+ * update the events.
+ * @l: the layer.
+ *
+ * Return: the generation.
+ */
+uint64_t sndbe_dev_fd_generation(const struct sndbe_dev_layer *l);
 
 /**
  * sndbe_dev_process() - serve one ready fd (request ports, audio, timers).
