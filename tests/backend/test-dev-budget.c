@@ -11,6 +11,10 @@
  * answers guest 6's request and exactly 4 of guest 5's; each
  * sndbe_dev_serve_backlog() answers 4 more, and once the ring is empty no
  * backlog is left. Every wait is on fds with a generous bound.
+ *
+ * The same rig checks sndbe_dev_fd_generation(), which the daemon trusts
+ * to skip re-registering its fds: it must move with every connect, OPEN
+ * and CLOSE.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -23,6 +27,7 @@
 #include "rawfe.h"
 #include "simd.h"
 #include "util.h"
+#include "vsnd/format.h"
 #include "vsnd-dev.h"
 #include "vtest.h"
 #include "xenbus.h"
@@ -126,6 +131,81 @@ TEST_TIMEOUT(a_wakeup_answers_one_budget_then_yields, 120)
 	rawfe_close(&a);
 	rawfe_close(&b);
 	rig.xb = sndbe_xenbus_free(rig.xb);
+	rig.x = xenif_close(rig.x);
+	vtest_simd_stop(&rig.sim);
+}
+
+/* OPEN of a 4096-octet buffer shared by @f; the request's status. */
+static int32_t open_once(struct rawfe *f, uint32_t dir_ref, uint16_t id)
+{
+	struct xensnd_req req;
+	struct xensnd_resp rsp;
+
+	memset(&req, 0, sizeof(req));
+	req.id = id;
+	req.operation = XENSND_OP_OPEN;
+	req.op.open.pcm_rate = 48000;
+	req.op.open.pcm_format = XENSND_PCM_FORMAT_S16_LE;
+	req.op.open.pcm_channels = 2;
+	req.op.open.buffer_sz = 4096;
+	req.op.open.period_sz = 1024;
+	req.op.open.gref_directory = dir_ref;
+	rawfe_send(f, 0, &req);
+	ASSERT_TRUE(rawfe_recv(f, 0, &rsp, 20000));
+	return rsp.status;
+}
+
+TEST_TIMEOUT(fd_generation_moves_with_connect_open_and_close, 120)
+{
+	struct xensnd_page_directory *dir;
+	struct xensnd_req req;
+	struct xensnd_resp rsp;
+	uint32_t ref[2];
+	uint64_t g0, g1;
+	struct rawfe a;
+	struct rig rig;
+	void *data, *dp;
+
+	memset(&rig, 0, sizeof(rig));
+	vtest_simd_start(&rig.sim);
+	ASSERT_OK(xenif_open(rig.sim.spec, 0, &rig.x));
+	rig.l.x = rig.x;
+	rig.l.spec = "null";
+	ASSERT_OK(sndbe_xenbus_new(rig.x, &sndbe_dev_ops, &rig.l, &rig.xb));
+	g0 = sndbe_dev_fd_generation(&rig.l);
+	guest(&rig, &a, 5);
+	g1 = sndbe_dev_fd_generation(&rig.l);
+	ASSERT_GT(g1, g0);
+	ASSERT_OK(xenif_gnt_share(a.x, 0, 1, true, &ref[0], &data));
+	ASSERT_OK(xenif_gnt_share(a.x, 0, 1, true, &ref[1], &dp));
+	dir = dp;
+	dir->gref[0] = ref[0];
+	ASSERT_EQ(open_once(&a, ref[1], 1), 0);
+	ASSERT_GT(sndbe_dev_fd_generation(&rig.l), g1);
+	/* OPEN again without CLOSE: the host stream is closed and reopened. */
+	g1 = sndbe_dev_fd_generation(&rig.l);
+	ASSERT_EQ(open_once(&a, ref[1], 2), 0);
+	ASSERT_GE(sndbe_dev_fd_generation(&rig.l), g1 + 2);
+	g1 = sndbe_dev_fd_generation(&rig.l);
+	memset(&req, 0, sizeof(req));
+	req.id = 3;
+	req.operation = XENSND_OP_CLOSE;
+	rawfe_send(&a, 0, &req);
+	ASSERT_TRUE(rawfe_recv(&a, 0, &rsp, 20000));
+	ASSERT_EQ(rsp.status, 0);
+	ASSERT_GT(sndbe_dev_fd_generation(&rig.l), g1);
+	/* A request that opens nothing leaves it alone. */
+	g1 = sndbe_dev_fd_generation(&rig.l);
+	req.id = 4;
+	rawfe_send(&a, 0, &req);
+	ASSERT_TRUE(rawfe_recv(&a, 0, &rsp, 20000));
+	ASSERT_EQ(sndbe_dev_fd_generation(&rig.l), g1);
+
+	ASSERT_OK(xenif_gnt_unshare(a.x, data, 1));
+	ASSERT_OK(xenif_gnt_unshare(a.x, dp, 1));
+	rawfe_close(&a);
+	rig.xb = sndbe_xenbus_free(rig.xb);
+	ASSERT_GT(sndbe_dev_fd_generation(&rig.l), g1);
 	rig.x = xenif_close(rig.x);
 	vtest_simd_stop(&rig.sim);
 }
