@@ -4,11 +4,14 @@
 # builds into a directory of its own:
 #   build/        gcc, ASan + UBSan: `make test`, `make demo`
 #   build-fuzz/   clang + libFuzzer: `make fuzz`
+#   build-bench/  gcc, release, no sanitizers: `make bench`
 # A target whose feature does not exist yet says so and exits non-zero.
 
 BUILD      ?= build
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+BENCH_BUILD ?= build-bench
+BENCH_ARGS ?=
 MESON_TEST_ARGS ?=
 
 # Everything the build and the test suites use, by Debian package name.
@@ -24,7 +27,9 @@ help:
 	@echo "make demo   play a tone from a simulated guest through vsndbe into ALSA"
 	@echo "make test   build with ASan+UBSan and run every suite but bench/soak"
 	@echo "make fuzz   run every libFuzzer target for FUZZ_SECONDS (default 60) each"
-	@echo "make bench | soak | e2e   benchmarks, soak run, real-Xen suite"
+	@echo "make bench  measure vsndbe (P1 CPU per stream, P7 throughput) on a release"
+	@echo "            build; the table is printed, JSON in $(BENCH_BUILD)/bench.json"
+	@echo "make soak | e2e   soak run (not available yet), real-Xen suite"
 
 deps:
 	@scripts/install-deps.sh $(DEB_PACKAGES)
@@ -53,9 +58,19 @@ fuzz: deps $(FUZZ_BUILD)/build.ninja
 demo: build
 	scripts/demo.sh $(BUILD)
 
-bench soak:
-	@echo "make $@: not available yet: vsnd-bench and the soak run are still to be" \
-		"written; see README.md" >&2
+# vsnd-bench (docs/benchmarks.md) on a release build without sanitizers, so
+# that the figures are the daemon's and not the instrumentation's. BENCH_ARGS
+# adds options, e.g. BENCH_ARGS="--streams=32 --seconds=30".
+$(BENCH_BUILD)/build.ninja:
+	meson setup $(BENCH_BUILD) -Dbuildtype=release
+
+bench: deps $(BENCH_BUILD)/build.ninja
+	ninja -C $(BENCH_BUILD)
+	$(BENCH_BUILD)/tests/bench/vsnd-bench --json=$(BENCH_BUILD)/bench.json $(BENCH_ARGS)
+
+soak:
+	@echo "make $@: not available yet: the soak run is still to be written;" \
+		"see README.md" >&2
 	@exit 1
 
 # The real-Xen suite (docs/e2e.md): QEMU -> Xen 4.17 -> dom0 -> PV guests,
@@ -68,4 +83,4 @@ e2e: deps
 	E2E_DIR=$(E2E_DIR) E2E_BUILD=$(E2E_BUILD) tests/e2e/e2e.sh
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) $(E2E_DIR) $(E2E_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(BENCH_BUILD) $(E2E_DIR) $(E2E_BUILD)

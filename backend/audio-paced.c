@@ -17,6 +17,13 @@
  *
  * The file sink writes exactly the frames consumed, in order, so what comes
  * out is bit-exact with what the guest played; close finalises the header.
+ *
+ * "null:unpaced" has no clock at all: while running, a playback sink
+ * consumes whatever is queued as soon as it is queued, so its position is
+ * every frame written, and a capture source keeps its FIFO full of silence,
+ * so a READ gets all it asks for at once. It has no fd to watch. It measures
+ * what the rest of the backend costs per byte with the device out of the
+ * way; no guest could play through it in real time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -393,6 +400,105 @@ int sndbe_audio_paced_open(const char *path, const struct sndbe_audio_config *cf
 		paced_free(&p->base);
 		return r;
 	}
+	*ret = &p->base;
+	return 0;
+}
+
+/* ---- "null:unpaced" ---------------------------------------------------------- */
+
+/* While running: playback drops the whole FIFO, capture tops it up. The
+ * capture FIFO's memory holds silence from open on and nothing else is ever
+ * written there, so topping up is bookkeeping, not copying. */
+static void unpaced_move(struct paced *p)
+{
+	struct sndbe_audio *a = &p->base;
+	uint32_t n;
+
+	if (!a->running)
+		return;
+	if (a->cfg.capture) {
+		n = a->fifo.capacity - a->fifo.fill;
+		sndbe_fifo_commit(&a->fifo, n);
+	} else {
+		n = a->fifo.fill;
+		sndbe_fifo_drop(&a->fifo, n);
+	}
+	p->done += n;
+}
+
+static int unpaced_start(struct sndbe_audio *a)
+{
+	unpaced_move(to_paced(a));
+	return 0;
+}
+
+static int unpaced_freeze(struct sndbe_audio *a)
+{
+	(void)a;
+	return 0;
+}
+
+static int unpaced_kick(struct sndbe_audio *a)
+{
+	unpaced_move(to_paced(a));
+	return 0;
+}
+
+static uint64_t unpaced_position(struct sndbe_audio *a)
+{
+	return to_paced(a)->done;
+}
+
+static int unpaced_fds(struct sndbe_audio *a, struct pollfd *fds, unsigned int n)
+{
+	(void)a, (void)fds, (void)n;
+	return 0;
+}
+
+static int unpaced_service(struct sndbe_audio *a, const struct pollfd *fds, unsigned int n)
+{
+	(void)a, (void)fds, (void)n;
+	return 0;
+}
+
+static const struct sndbe_audio_ops unpaced_ops = {
+	.start = unpaced_start,
+	.stop = unpaced_freeze,
+	.pause = unpaced_freeze,
+	.kick = unpaced_kick,
+	.position = unpaced_position,
+	.delay = paced_delay,
+	.fds = unpaced_fds,
+	.service = unpaced_service,
+	.free = paced_free,
+};
+
+/**
+ * sndbe_audio_unpaced_open() - open a "null:unpaced" stream.
+ * @cfg: the checked configuration.
+ * @ret: the stream.
+ *
+ * Context: allocates only.
+ * Return: 0, -EINVAL, -ENOMEM.
+ */
+int sndbe_audio_unpaced_open(const struct sndbe_audio_config *cfg, struct sndbe_audio **ret)
+{
+	struct paced *p;
+	int r;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->timer_fd = -1;
+	p->file_fd = -1;
+	r = sndbe_audio_init(&p->base, &unpaced_ops, cfg);
+	if (r < 0) {
+		free(p);
+		return r;
+	}
+	if (cfg->capture)
+		(void)sndbe_format_fill_silence(cfg->format, p->base.fifo.data,
+						p->base.fifo.capacity * cfg->channels);
 	*ret = &p->base;
 	return 0;
 }

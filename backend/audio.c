@@ -193,7 +193,7 @@ int sndbe_audio_probe(const char *spec, bool capture, struct vsnd_hw_caps *ret)
 
 	if (!spec || !ret)
 		return -EINVAL;
-	if (strcmp(spec, "null") == 0) {
+	if (strcmp(spec, "null") == 0 || strcmp(spec, "null:unpaced") == 0) {
 		sndbe_audio_paced_probe(false, ret);
 		return 0;
 	}
@@ -221,6 +221,8 @@ int sndbe_audio_open(const char *spec, const struct sndbe_audio_config *cfg,
 		return r;
 	if (strcmp(spec, "null") == 0)
 		return sndbe_audio_paced_open(NULL, cfg, ret);
+	if (strcmp(spec, "null:unpaced") == 0)
+		return sndbe_audio_unpaced_open(cfg, ret);
 	arg = spec_arg(spec, "file");
 	if (arg)
 		return sndbe_audio_paced_open(arg, cfg, ret);

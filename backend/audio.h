@@ -19,6 +19,10 @@
  * Implementations, chosen by a spec string:
  *   "null"           paced by a timerfd at the stream's rate; discards
  *                    playback, captures silence;
+ *   "null:unpaced"   no clock: while running, playback consumes every
+ *                    frame as it is written (the position is the frames
+ *                    written) and capture hands out silence as fast as it
+ *                    is read; no fds. For throughput measurements only;
  *   "file:PATH.wav"  the same pacing; playback appends to a WAV file,
  *                    capture reads one (silence after its end);
  *   "alsa:PCM"       alsa-lib, non-blocking, its poll fds in the loop.
@@ -61,12 +65,13 @@ struct sndbe_audio_stats {
 
 /**
  * sndbe_audio_probe() - the capability space of a spec, for HW_PARAM_QUERY.
- * @spec: "null", "file:PATH" or "alsa:PCM".
+ * @spec: "null", "null:unpaced", "file:PATH" or "alsa:PCM".
  * @capture: probe the capture direction (a host PCM's two directions may
  *	differ).
  * @ret: the space.
  *
- * "null": every fixed-size format, 1..255 channels, any rate and size;
+ * "null" and "null:unpaced": every fixed-size format, 1..255 channels, any
+ * rate and size;
  * "file:": the same, limited to the formats a WAV file holds (U8, S16_LE,
  * S24_LE in 4 octets, S32_LE, F32_LE, F64_LE, A_LAW, MU_LAW); "alsa:"
  * probed per format over Linux's 12 rates, channel and period/buffer bounds
@@ -156,6 +161,13 @@ int sndbe_audio_fds(struct sndbe_audio *a, struct pollfd *fds, unsigned int n);
 int sndbe_audio_service(struct sndbe_audio *a, const struct pollfd *fds, unsigned int n);
 
 void sndbe_audio_stats(struct sndbe_audio *a, struct sndbe_audio_stats *ret);
+
+/*
+ * The "null:unpaced" implementation (audio-paced.c), for audio.c's spec
+ * dispatch only: callers open it through sndbe_audio_open().
+ * Return: 0, -EINVAL, -ENOMEM.
+ */
+int sndbe_audio_unpaced_open(const struct sndbe_audio_config *cfg, struct sndbe_audio **ret);
 
 /**
  * sndbe_format_fill_silence() - write @n_samples samples of @format's

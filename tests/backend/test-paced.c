@@ -4,7 +4,8 @@
  * positions follow the rate and never pass what was written, triggers keep
  * them monotonic, the WAV sink is bit-exact and the WAV source delivers its
  * frames in order, then silence. Timing is only checked against loose
- * bounds; every wait is a poll on the stream's own fds.
+ * bounds; every wait is a poll on the stream's own fds. "null:unpaced"
+ * plays every frame as it is written and captures silence on demand.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -456,6 +457,118 @@ TEST(fds_are_pollable)
 	ASSERT_OK(sndbe_audio_stop(a));
 	ASSERT_EQ(poll(fds, 1, 0), 0);		/* stopped: the timer is off */
 	sndbe_audio_close(a);
+}
+
+/* No fd of an unpaced stream may ever be ready: it would wake the loop for
+ * nothing, forever. */
+static void assert_idle_fds(struct sndbe_audio *a)
+{
+	struct pollfd fds[SNDBE_AUDIO_MAX_FDS];
+	int n = sndbe_audio_fds(a, fds, SNDBE_AUDIO_MAX_FDS);
+
+	ASSERT_OK(n);
+	ASSERT_EQ(poll(fds, (nfds_t)n, 0), 0);
+	ASSERT_OK(sndbe_audio_service(a, fds, (unsigned int)n));
+}
+
+TEST(unpaced_position_is_frames_written_at_once)
+{
+	enum { FRAMES = 480 };
+	static uint8_t buf[FRAMES * 4];
+	struct sndbe_audio *a = open_stream("null:unpaced", false, XENSND_PCM_FORMAT_S16_LE, 2,
+					    48000, 4 * FRAMES);
+	struct sndbe_audio_stats st;
+	uint64_t written = 0;
+
+	fill_pattern(buf, sizeof(buf), 7);
+	assert_idle_fds(a);
+	/* Prepared, not started: queued, not played. */
+	ASSERT_EQ(sndbe_audio_write(a, buf, FRAMES), FRAMES);
+	written += FRAMES;
+	ASSERT_EQ_U(sndbe_audio_position(a), 0);
+	ASSERT_OK(sndbe_audio_start(a));
+	ASSERT_EQ_U(sndbe_audio_position(a), written);
+	/* Far more than the FIFO holds, each write played before it returns. */
+	for (int i = 0; i < 1000; i++) {
+		uint32_t n = 1 + (uint32_t)i % FRAMES;
+
+		ASSERT_EQ(sndbe_audio_write(a, buf, n), (int)n);
+		written += n;
+		ASSERT_EQ_U(sndbe_audio_position(a), written);
+		if (i % 100 == 0)
+			assert_idle_fds(a);
+	}
+	sndbe_audio_stats(a, &st);
+	ASSERT_EQ_U(st.frames_in, written);
+	ASSERT_EQ_U(st.frames_out, written);
+	ASSERT_EQ(st.fifo_frames, 0);
+	ASSERT_EQ(st.xruns, 0);
+
+	/* Paused: writes queue up again and the position holds. */
+	ASSERT_OK(sndbe_audio_pause(a));
+	ASSERT_EQ(sndbe_audio_write(a, buf, FRAMES), FRAMES);
+	ASSERT_EQ_U(sndbe_audio_position(a), written);
+	assert_idle_fds(a);
+	ASSERT_OK(sndbe_audio_start(a));
+	written += FRAMES;
+	ASSERT_EQ_U(sndbe_audio_position(a), written);
+	/* Stopped: what was queued is dropped, never counted as played. */
+	ASSERT_OK(sndbe_audio_stop(a));
+	ASSERT_EQ(sndbe_audio_write(a, buf, FRAMES), FRAMES);
+	ASSERT_OK(sndbe_audio_stop(a));
+	ASSERT_OK(sndbe_audio_start(a));
+	ASSERT_EQ_U(sndbe_audio_position(a), written);
+	sndbe_audio_close(a);
+}
+
+TEST(unpaced_capture_is_silence_at_once)
+{
+	enum { BUFFER = 960 };
+	static uint8_t out[BUFFER * 2], silence[sizeof(out)];
+	struct sndbe_audio *a = open_stream("null:unpaced", true, XENSND_PCM_FORMAT_U8, 2, 8000,
+					    BUFFER);
+	uint64_t t0, taken = 0;
+
+	assert_idle_fds(a);
+	ASSERT_EQ(sndbe_audio_read(a, out, BUFFER), 0);	/* not started */
+	ASSERT_OK(sndbe_audio_start(a));
+	memset(silence, 0x80, sizeof(silence));		/* U8 silence */
+	t0 = mono_ns();
+	/* 100 buffers at 8 kHz would take 12 s in real time. */
+	for (int i = 0; i < 100; i++) {
+		memset(out, 0x55, sizeof(out));
+		ASSERT_EQ(sndbe_audio_read(a, out, BUFFER), BUFFER);
+		ASSERT_MEMEQ(out, silence, sizeof(out));
+		taken += BUFFER;
+		ASSERT_TRUE(sndbe_audio_position(a) >= taken);
+	}
+	ASSERT_TRUE(mono_ns() - t0 < 2000000000u);
+	assert_idle_fds(a);
+	ASSERT_EQ(xruns(a), 0);
+	sndbe_audio_close(a);
+}
+
+TEST(unpaced_has_the_null_capabilities)
+{
+	struct vsnd_hw_caps null_caps, caps;
+	struct sndbe_audio_config cfg = {
+		.rate = 48000, .format = XENSND_PCM_FORMAT_S16_LE, .channels = 2,
+		.buffer_frames = 960, .period_frames = 240,
+	};
+	struct sndbe_audio *a = NULL;
+
+	ASSERT_OK(sndbe_audio_probe("null", false, &null_caps));
+	ASSERT_OK(sndbe_audio_probe("null:unpaced", false, &caps));
+	ASSERT_MEMEQ(&caps, &null_caps, sizeof(caps));
+	ASSERT_OK(sndbe_audio_probe("null:unpaced", true, &caps));
+	ASSERT_MEMEQ(&caps, &null_caps, sizeof(caps));
+	ASSERT_ERR(sndbe_audio_probe("null:", false, &caps), EINVAL);
+	ASSERT_ERR(sndbe_audio_probe("null:paced", false, &caps), EINVAL);
+	ASSERT_ERR(sndbe_audio_open("null:", &cfg, &a), EINVAL);
+	ASSERT_ERR(sndbe_audio_open("null:unpacedx", &cfg, &a), EINVAL);
+	cfg.period_frames = 961;
+	ASSERT_ERR(sndbe_audio_open("null:unpaced", &cfg, &a), EINVAL);
+	ASSERT_NULL(a);
 }
 
 TEST(bad_specs_and_configurations)
