@@ -191,6 +191,9 @@ TEST_TIMEOUT(guest_killed_then_rebooted_with_a_new_domid, 180)
 	close(fd);
 	/* Ring, event page and the 4-page buffer. */
 	ASSERT_GE(vsndbe_proc_grant_maps(be.pid, GUEST), 3);
+	/* The log so far, up to the connection (it also said "0 connected"
+	 * once, before). */
+	ASSERT_TRUE(vsndbe_proc_wait_log(&be, "1 device(s) known, 1 connected", WAIT_MS));
 	ASSERT_OK(kill(g, SIGKILL));
 	ASSERT_EQ(waitpid(g, NULL, 0), g);
 	vtest_simd_domain_destroy(&sim, GUEST);
