@@ -56,6 +56,9 @@ struct vsndfe_stream {
 	uint32_t evt_port;
 	uint32_t in_cons;		/* our copy; the page's is guest-visible only */
 	uint16_t evt_id;		/* the next event id expected */
+	/* Linux's period rule (stats.periods_elapsed), reset at OPEN. */
+	uint64_t period_last_frames;	/* frame position of the last event */
+	uint32_t period_acc;		/* frames since the last wakeup */
 
 	uint16_t next_req_id;
 

@@ -171,8 +171,12 @@ int vsndfe_stream_open(struct vsndfe_stream *s, const struct vsndfe_pcm_params *
 	req.op.open.buffer_sz = p->buffer_bytes;
 	req.op.open.gref_directory = dir_ref;
 	req.op.open.period_sz = p->period_bytes;
-	/* Positions count from this OPEN (protocol.md 3.12). */
+	/* Positions count from this OPEN (protocol.md 3.12), and so does
+	 * Linux's period accounting (4.8). */
 	s->stats.position_bytes = 0;
+	s->stats.periods_elapsed = 0;
+	s->period_last_frames = 0;
+	s->period_acc = 0;
 	r = fe_request(s, &req, NULL);
 	if (r < 0) {
 		fe_stream_release_buffer(s);

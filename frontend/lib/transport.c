@@ -19,6 +19,7 @@
 
 #include "internal.h"
 #include "util.h"
+#include "vsnd/format.h"
 #include "vsnd/names.h"
 #include "vsnd/status.h"
 
@@ -334,6 +335,30 @@ int fe_request(struct vsndfe_stream *s, const struct xensnd_req *req, struct xen
 	return r;
 }
 
+/*
+ * Count the period wakeups Linux would give for an event at @pos (protocol.md
+ * 4.8): its accumulator is 32 bits wide and fires only when it exceeds a
+ * whole period, keeping the remainder.
+ */
+static void count_period(struct vsndfe_stream *s, uint64_t pos)
+{
+	uint32_t frame, period;
+	uint64_t frames;
+
+	if (!s->open || vsnd_frame_bytes(s->params.format, s->params.channels, &frame) < 0)
+		return;
+	period = s->params.period_bytes / frame;
+	if (!period)
+		return;
+	frames = pos / frame;
+	s->period_acc += (uint32_t)(frames - s->period_last_frames);
+	s->period_last_frames = frames;
+	if (s->period_acc > period) {
+		s->period_acc %= period;
+		s->stats.periods_elapsed++;
+	}
+}
+
 /* Check one event against the lockstep id and the position rules. */
 static int take_event(struct vsndfe_stream *s, const struct xensnd_evt *evt)
 {
@@ -351,6 +376,7 @@ static int take_event(struct vsndfe_stream *s, const struct xensnd_evt *evt)
 				 (unsigned long long)s->stats.position_bytes);
 	s->stats.position_bytes = pos;
 	s->stats.events++;
+	count_period(s, pos);
 	return 1;
 }
 

@@ -189,6 +189,18 @@ struct vsndfe_stream_stats {
 	uint64_t requests;		/* requests answered */
 	uint64_t queries;		/* HW_PARAM_QUERY round trips */
 	int32_t last_status;		/* last response status (as sent) */
+	/*
+	 * The period wakeups the upstream Linux frontend would give its
+	 * application for the CUR_POS events consumed since the last OPEN
+	 * (protocol.md 4.8): per event, the frames moved since the previous
+	 * one (d = position / frame - last) are added to an accumulator, and
+	 * only when it holds strictly more than a period (acc > period
+	 * frames) does a wakeup count and the accumulator keep acc % period.
+	 * Events exactly one period apart thus count a wakeup every second
+	 * period. Reset, with the accumulator, at OPEN; stays 0 for an OPEN
+	 * without a period (period_bytes = 0).
+	 */
+	uint64_t periods_elapsed;
 };
 
 void vsndfe_stream_stats(const struct vsndfe_stream *s, struct vsndfe_stream_stats *ret);

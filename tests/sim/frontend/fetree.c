@@ -41,6 +41,17 @@ static int nodef(struct tw *w, const char *dir, const char *key, const char *val
 	return node(w, path, value);
 }
 
+/* A card-level setting: @value, @def when NULL, no node when "". */
+static int setting(struct tw *w, const char *fe, const char *key, const char *value,
+		   const char *def)
+{
+	if (!value)
+		value = def;
+	if (!*value)
+		return 0;
+	return nodef(w, fe, key, value);
+}
+
 static int write_fe(struct tw *w, const struct fetree *t, const char *fe, const char *be)
 {
 	char dom[64], v[32], dir[200];
@@ -57,10 +68,10 @@ static int write_fe(struct tw *w, const struct fetree *t, const char *fe, const 
 	r = r < 0 ? r : nodef(w, fe, "state", "1");
 	r = r < 0 ? r : nodef(w, fe, "long-name", "Xen PV sound");
 	r = r < 0 ? r : nodef(w, fe, "short-name", "XenSnd");
-	r = r < 0 ? r : nodef(w, fe, "sample-rates", "44100,48000");
-	r = r < 0 ? r : nodef(w, fe, "sample-formats", "s16_le,s32_le");
-	r = r < 0 ? r : nodef(w, fe, "channels-min", "1");
-	r = r < 0 ? r : nodef(w, fe, "channels-max", "2");
+	r = r < 0 ? r : setting(w, fe, "sample-rates", t->sample_rates, "44100,48000");
+	r = r < 0 ? r : setting(w, fe, "sample-formats", t->sample_formats, "s16_le,s32_le");
+	r = r < 0 ? r : setting(w, fe, "channels-min", t->channels_min, "1");
+	r = r < 0 ? r : setting(w, fe, "channels-max", t->channels_max, "2");
 	r = r < 0 ? r : nodef(w, fe, "buffer-size", t->buffer_size ? t->buffer_size : "65536");
 	for (unsigned int i = 0; i < t->n_streams && r >= 0; i++) {
 		const struct fetree_stream *s = &t->s[i];

@@ -26,6 +26,12 @@ struct fetree {
 	uint32_t devid;
 	uint32_t backend;
 	const char *buffer_size;	/* card-level buffer-size, NULL: "65536" */
+	/* Card-level PCM settings: NULL gives the default shown, "" writes no
+	 * node at all (the frontend's own default then applies). */
+	const char *sample_rates;	/* NULL: "44100,48000" */
+	const char *sample_formats;	/* NULL: "s16_le,s32_le" */
+	const char *channels_min;	/* NULL: "1" */
+	const char *channels_max;	/* NULL: "2" */
 	unsigned int n_streams;
 	struct fetree_stream s[FETREE_MAX_STREAMS];
 };

@@ -478,3 +478,68 @@ TEST(cur_pos_events)
 	ASSERT_EQ_U(st.position_bytes, 256);
 	fetest_end(&t);
 }
+
+/* Send @n events at @pos0, @pos0 + @step, ... and consume them all. */
+static void events_in(struct fetest *t, struct vsndfe_stream *s, uint32_t n, uint64_t pos0,
+		      int64_t step)
+{
+	fakebe_events(&t->be, 0, n, pos0, step, 0);
+	wait_evt(s);
+	ASSERT_EQ(vsndfe_stream_process_events(s), (int)n);
+}
+
+static uint64_t periods(struct vsndfe_stream *s)
+{
+	struct vsndfe_stream_stats st;
+
+	vsndfe_stream_stats(s, &st);
+	return st.periods_elapsed;
+}
+
+TEST(periods_elapsed_follows_linux_rule)
+{
+	struct vsndfe_pcm_params p = { 48000, XENSND_PCM_FORMAT_S16_LE, 2, 16384, 4096 };
+	struct fetest t;
+	struct vsndfe_stream *s;
+
+	fetest_up(&t, FETEST_ONE_P, 0);
+	s = vsndfe_card_stream(t.card, 0);
+	ASSERT_OK(vsndfe_stream_open(s, &p));
+	ASSERT_EQ_U(periods(s), 0);
+	/* Exactly one period (1024 frames) apart: acc reaches 1024, which is
+	 * not more than a period, so only every second event wakes. */
+	events_in(&t, s, 4, 4096, 4096);
+	ASSERT_EQ_U(periods(s), 2);
+	/* A quarter period apart from acc = 0: the 5th, 9th and 13th events
+	 * cross, and the 16th only reaches a period again. */
+	events_in(&t, s, 16, 16384 + 1024, 1024);
+	ASSERT_EQ_U(periods(s), 5);
+	/* The same position again moves nothing. */
+	events_in(&t, s, 2, 32768, 0);
+	ASSERT_EQ_U(periods(s), 5);
+	/* One frame past a period, from acc = 1024: fires, keeps 1025 % 1024. */
+	events_in(&t, s, 1, 32768 + 4, 0);
+	ASSERT_EQ_U(periods(s), 6);
+	events_in(&t, s, 1, 32768 + 4 + 4092, 0);
+	ASSERT_EQ_U(periods(s), 6);
+	events_in(&t, s, 1, 32768 + 4 + 4096, 0);
+	ASSERT_EQ_U(periods(s), 7);
+
+	/* OPEN resets the count, the accumulator and the frame origin; a
+	 * frame of 8 octets (S32_LE stereo) turns octets into frames. */
+	p.format = XENSND_PCM_FORMAT_S32_LE;
+	p.period_bytes = 8192;
+	ASSERT_OK(vsndfe_stream_open(s, &p));
+	ASSERT_EQ_U(periods(s), 0);
+	events_in(&t, s, 1, 8192, 0);
+	ASSERT_EQ_U(periods(s), 0);
+	events_in(&t, s, 1, 8192 + 8, 0);
+	ASSERT_EQ_U(periods(s), 1);
+
+	/* No period, no wakeups, however far the position goes. */
+	p.period_bytes = 0;
+	ASSERT_OK(vsndfe_stream_open(s, &p));
+	events_in(&t, s, 8, 8192, 8192);
+	ASSERT_EQ_U(periods(s), 0);
+	fetest_end(&t);
+}
