@@ -162,6 +162,12 @@ int vsndfe_stream_open(struct vsndfe_stream *s, const struct vsndfe_pcm_params *
 	/* Whatever CLOSE answers, the old buffer is gone afterwards and the
 	 * OPEN below reports a dead or broken backend by itself. */
 	vsndfe_stream_close(s);
+	/* Events still queued belong to the OPEN that ended (the backend
+	 * sends none after CLOSE): take them, ids in lockstep, before the
+	 * positions start again from 0. */
+	r = vsndfe_stream_process_events(s);
+	if (r == -EPROTO)
+		return r;
 	r = share_buffer(s, p->buffer_bytes, &dir_ref);
 	if (r < 0)
 		return r;

@@ -496,6 +496,32 @@ static uint64_t periods(struct vsndfe_stream *s)
 	return st.periods_elapsed;
 }
 
+/* Events the guest left unread when it stopped belong to that OPEN: the
+ * next OPEN takes them first, and its own positions start from 0. */
+TEST(open_takes_the_events_left_from_the_last_open)
+{
+	struct vsndfe_pcm_params p = { 48000, XENSND_PCM_FORMAT_S16_LE, 2, 16384, 4096 };
+	struct vsndfe_stream_stats st;
+	struct fetest t;
+	struct vsndfe_stream *s;
+
+	fetest_up(&t, FETEST_ONE_P, 0);
+	s = vsndfe_card_stream(t.card, 0);
+	ASSERT_OK(vsndfe_stream_open(s, &p));
+	fakebe_events(&t.be, 0, 3, 40000, 1000, 0);
+	wait_evt(s);
+	ASSERT_OK(vsndfe_stream_close(s));
+	ASSERT_OK(vsndfe_stream_open(s, &p));
+	vsndfe_stream_stats(s, &st);
+	ASSERT_EQ(st.events, 3);
+	ASSERT_EQ(st.position_bytes, 0);
+	/* The new OPEN's first event is not "going backwards". */
+	events_in(&t, s, 1, 246, 0);
+	vsndfe_stream_stats(s, &st);
+	ASSERT_EQ(st.position_bytes, 246);
+	fetest_end(&t);
+}
+
 TEST(periods_elapsed_follows_linux_rule)
 {
 	struct vsndfe_pcm_params p = { 48000, XENSND_PCM_FORMAT_S16_LE, 2, 16384, 4096 };
