@@ -42,7 +42,7 @@ KDEB=linux-image-$E2E_KVER-unsigned
 note() { echo "images: $*"; }
 
 # ---- cache -------------------------------------------------------------------
-key=$(cat "$HERE/images.sh" "$HERE/packages.conf" "$HERE/vm/dom0-init" \
+key=$(cat "$HERE/images.sh" "$HERE/packages.conf" "$HERE/audio.list" "$HERE/vm/dom0-init" \
 	"$HERE/vm/domU-init" | sha256sum | cut -d' ' -f1)
 if [ -f "$OUT/key" ] && [ "$(cat "$OUT/key")" = "$key" ]; then
 	note "up to date ($OUT)"
@@ -227,6 +227,21 @@ for m in $E2E_DOMU_MODULES; do put_module "$R" "$m"; done
 perl -e 'print pack("v*", map { ($_ & 0xffff, (3 * $_ + 0x5555) & 0xffff) } 0 .. 47999)' \
 	> "$OUT.new/pattern.raw"
 cp "$OUT.new/pattern.raw" "$R/e2e-pattern.raw"
+# The audio checks' signals (audio.list): frame n, channel c holds
+# (n + 1) * (2c + 1) + 0x1111 * c, 16 bits as it is, 32 bits times 65537.
+grep -v '^#' "$HERE/audio.list" | while read -r name _ fmt _ ch frames; do
+	perl -e '
+		my ($fmt, $ch, $frames) = @ARGV;
+		for my $n (0 .. $frames - 1) {
+			for my $c (0 .. $ch - 1) {
+				my $v = (($n + 1) * (2 * $c + 1) + 0x1111 * $c) & 0xffff;
+				print $fmt eq "S32_LE" ? pack("V", ($v * 65537) & 0xffffffff)
+						       : pack("v", $v);
+			}
+		}' "$fmt" "$ch" "$frames" > "$OUT.new/$name.raw"
+	cp "$OUT.new/$name.raw" "$R/e2e-$name.raw"
+done
+cp "$HERE/audio.list" "$R/e2e-audio.list"
 finish "$R" "$HERE/vm/domU-init" "$OUT.new/domU.cpio.gz"
 
 # ---- dom0 --------------------------------------------------------------------

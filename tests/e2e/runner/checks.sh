@@ -16,6 +16,7 @@ plan() {
 	step xenif plan_xenif
 	step guests plan_guests
 	step playback plan_playback
+	step audio plan_audio
 }
 
 # ---- dom0 ------------------------------------------------------------------------

@@ -179,3 +179,57 @@ states_log_stop() {
 	wait "$STATES_PID" 2>/dev/null
 	STATES_PID=""
 }
+
+# until_true SECONDS CMD...: run CMD every 0.1 s until it succeeds (for
+# conditions no XenStore event announces, like a process dropping its
+# mappings); fails after SECONDS.
+until_true() {
+	local n=0 max=$(($1 * 10))
+
+	shift
+	until "$@"; do
+		[ $n -ge $max ] && return 1
+		n=$((n + 1))
+		sleep 0.1
+	done
+}
+
+# grant_maps PID: how many of PID's mappings are grant maps (gntdev).
+grant_maps() {
+	grep -c /dev/xen/gntdev "/proc/$1/maps" 2>/dev/null || true
+}
+
+# frame_bytes FORMAT CHANNELS
+frame_bytes() {
+	case $1 in S32_LE) echo $((4 * $2)) ;; *) echo $((2 * $2)) ;; esac
+}
+
+# signal_start FILE FRAMEBYTES: where the first frame that is not silence
+# starts (the audio checks' signals never start with a silent frame).
+signal_start() {
+	local at
+
+	at=$(cmp "$1" /dev/zero 2>&1 | sed -nE 's/.*(char|byte) ([0-9]+).*/\2/p')
+	[ -n "$at" ] || return 1
+	echo $(((at - 1) / $2 * $2))
+}
+
+# signal_vs_pattern FILE PATTERN FRAMEBYTES: the signal in FILE, after its
+# leading silence, against PATTERN, byte for byte.
+signal_vs_pattern() {
+	local start len size
+
+	len=$(wc -c < "$2")
+	size=$(wc -c < "$1")
+	start=$(signal_start "$1" "$3") || { echo "$1: $size bytes of silence"; return 1; }
+	echo "$1: $size bytes, the signal from byte $start; pattern: $len bytes"
+	if tail -c +$((start + 1)) "$1" | head -c "$len" | cmp - "$2"; then
+		echo "bit-exact"
+		return 0
+	fi
+	echo "received, from the signal's start:"
+	tail -c +$((start + 1)) "$1" | od -A d -t x1 | head -n 4
+	echo "pattern:"
+	od -A d -t x1 "$2" | head -n 4
+	return 1
+}
