@@ -127,11 +127,46 @@ static int parse_u32(const char *name, const char *arg, uint32_t min, uint32_t m
 	return 0;
 }
 
+enum { ARG_XEN = 0x100, ARG_SINGLE, ARG_SINK, ARG_CAP, ARG_BUDGET, ARG_TICKS, ARG_FLOOR,
+       ARG_HELP, ARG_VERSION };
+
+/* The options with a value: 0, or -EINVAL having said why. */
+static int parse_value(int c, const char *arg, struct options *o)
+{
+	char spec[SNDBE_DEV_SPEC_MAX];
+
+	switch (c) {
+	case ARG_XEN:
+		if (strcmp(arg, "real") && (strncmp(arg, "sim:", 4) || !arg[4])) {
+			logf_("--xen=%s: expected \"real\" or \"sim:DIR\"", arg);
+			return -EINVAL;
+		}
+		o->xen = arg;
+		return 0;
+	case ARG_SINK:
+		if (!*arg || sndbe_dev_expand_spec(arg, 0, 0, 0, spec, sizeof(spec)) < 0) {
+			logf_("--sink=%s: not a host device template", arg);
+			return -EINVAL;
+		}
+		o->sink = arg;
+		return 0;
+	case ARG_CAP:
+		return parse_u32("buffer-cap", arg, 0, UINT32_MAX, &o->buffer_cap);
+	case ARG_BUDGET:
+		return parse_u32("ring-budget", arg, 1, RING_BUDGET_MAX, &o->ring_budget);
+	case ARG_TICKS:
+		return parse_u32("pos-ticks", arg, 1, SNDBE_STREAM_POS_TICKS_MAX, &o->pos_ticks);
+	case ARG_FLOOR:
+		return parse_u32("pos-floor-us", arg, SNDBE_STREAM_POS_FLOOR_US_MIN,
+				 SNDBE_STREAM_POS_FLOOR_US_MAX, &o->pos_floor_us);
+	default:
+		return -EINVAL;
+	}
+}
+
 /* Return 0 to run, 1 to exit 0 (help/version), -EINVAL on a usage error. */
 static int parse_argv(int argc, char **argv, struct options *o)
 {
-	enum { ARG_XEN = 0x100, ARG_SINGLE, ARG_SINK, ARG_CAP, ARG_BUDGET, ARG_TICKS, ARG_FLOOR,
-	       ARG_HELP, ARG_VERSION };
 	static const struct option longopts[] = {
 		{ "xen", required_argument, NULL, ARG_XEN },
 		{ "single-process", no_argument, NULL, ARG_SINGLE },
@@ -145,43 +180,13 @@ static int parse_argv(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, ARG_VERSION },
 		{ 0 },
 	};
-	char spec[SNDBE_DEV_SPEC_MAX];
-	int c, r = 0;
+	int c, r;
 
 	*o = (struct options){ .xen = "real", .sink = "alsa:default" };
 	while ((c = getopt_long(argc, argv, "v", longopts, NULL)) >= 0) {
 		switch (c) {
-		case ARG_XEN:
-			if (strcmp(optarg, "real") && (strncmp(optarg, "sim:", 4) || !optarg[4])) {
-				logf_("--xen=%s: expected \"real\" or \"sim:DIR\"", optarg);
-				return -EINVAL;
-			}
-			o->xen = optarg;
-			break;
 		case ARG_SINGLE:
 			o->single_process = true;
-			break;
-		case ARG_SINK:
-			if (!*optarg ||
-			    sndbe_dev_expand_spec(optarg, 0, 0, 0, spec, sizeof(spec)) < 0) {
-				logf_("--sink=%s: not a host device template", optarg);
-				return -EINVAL;
-			}
-			o->sink = optarg;
-			break;
-		case ARG_CAP:
-			r = parse_u32("buffer-cap", optarg, 0, UINT32_MAX, &o->buffer_cap);
-			break;
-		case ARG_BUDGET:
-			r = parse_u32("ring-budget", optarg, 1, RING_BUDGET_MAX, &o->ring_budget);
-			break;
-		case ARG_TICKS:
-			r = parse_u32("pos-ticks", optarg, 1, SNDBE_STREAM_POS_TICKS_MAX,
-				      &o->pos_ticks);
-			break;
-		case ARG_FLOOR:
-			r = parse_u32("pos-floor-us", optarg, SNDBE_STREAM_POS_FLOOR_US_MIN,
-				      SNDBE_STREAM_POS_FLOOR_US_MAX, &o->pos_floor_us);
 			break;
 		case 'v':
 			o->verbose = true;
@@ -192,11 +197,13 @@ static int parse_argv(int argc, char **argv, struct options *o)
 		case ARG_VERSION:
 			printf("vsndbe " VSND_VERSION "\n");
 			return 1;
-		default:
+		case '?':
 			return -EINVAL;
+		default:
+			r = parse_value(c, optarg, o);
+			if (r < 0)
+				return r;
 		}
-		if (r < 0)
-			return r;
 	}
 	if (optind < argc) {
 		logf_("%s: unexpected argument", argv[optind]);
