@@ -219,45 +219,34 @@ TEST_TIMEOUT(hostile_guest_beside_a_player, 600)
 			     .s = { { 0, 0, "p" } } };
 	struct player_result res;
 	struct hostile h = { 0 };
-	struct vtest_simd sim;
+	struct vsndbe_world w;
 	struct vsndbe_proc be;
 	struct player pl;
-	struct xenif *ts = NULL;
-	char dir[64], xen[300], sink[128], wav[128];
-	uint8_t *d;
+	char wav[128];
 	uint32_t len;
-	int status;
+	uint8_t *d;
 
-	vsndbe_proc_path();
-	snprintf(dir, sizeof(dir), "/tmp/test-hostile-XXXXXX");
-	ASSERT_NOT_NULL(mkdtemp(dir));
-	snprintf(sink, sizeof(sink), "--sink=file:%s/dom%%u-%%u-%%u.wav", dir);
-	snprintf(wav, sizeof(wav), "%s/dom%u-0-0.wav", dir, PLAYER);
-	vtest_simd_start(&sim);
-	snprintf(xen, sizeof(xen), "--xen=%s", sim.spec);
-	vtest_simd_domain_create(&sim, PLAYER, "player");
-	vtest_simd_domain_create(&sim, HOSTILE_GUEST, "hostile");
-	ASSERT_OK(xenif_open(sim.spec, 0, &ts));
-	ASSERT_OK(fetree_write(ts, &tp));
-	ASSERT_OK(fetree_write(ts, &th));
+	vsndbe_world_begin(&w);
+	vsndbe_world_guest(&w, &tp, "player");
+	vsndbe_world_guest(&w, &th, "hostile");
 	/* A budget of 2 sends most of the flood through the backlog path. */
 	vsndbe_proc_spawn(&be,
-			  (const char *const[]){ xen, "--single-process", sink, "--ring-budget=2",
-						 NULL },
+			  (const char *const[]){ w.xen, "--single-process", w.sink,
+						 "--ring-budget=2", NULL },
 			  false);
 	vsndbe_proc_wait_ready(&be);
-	player_start(&pl, sim.spec);
+	player_start(&pl, w.sim.spec);
 
 	h.be_pid = be.pid;
-	h.dom0 = ts;
-	rawfe_connect(&h.f, sim.spec, &th, NULL, NULL);
+	h.dom0 = w.ts;
+	rawfe_connect(&h.f, w.sim.spec, &th, NULL, NULL);
 	hostile_run_all(&h);
 
 	player_finish(&pl, &res);
 	ASSERT_EQ(res.status, 0);
 	ASSERT_LT(res.max_req_ms, DEADLINE_MS);
 	ASSERT_GE(res.bytes, 4 * BUFFER);
-	d = vsndbe_wav_data(wav, &len);
+	d = vsndbe_wav_data(vsndbe_world_wav(&w, PLAYER, wav, sizeof(wav)), &len);
 	ASSERT_EQ(len, res.bytes);
 	for (uint32_t i = 0; i < len; i++)
 		if (d[i] != pat(i))
@@ -265,12 +254,6 @@ TEST_TIMEOUT(hostile_guest_beside_a_player, 600)
 	free(d);
 
 	rawfe_close(&h.f);
-	ASSERT_OK(kill(be.pid, SIGTERM));
-	status = vsndbe_proc_reap(&be);
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(WEXITSTATUS(status), 0);
-	ts = xenif_close(ts);
-	vtest_simd_stop(&sim);
-	unlink(wav);
-	rmdir(dir);
+	vsndbe_proc_stop(&be);
+	vsndbe_world_end(&w);
 }

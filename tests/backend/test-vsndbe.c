@@ -84,48 +84,35 @@ static void guest_play(const char *spec, uint32_t domid)
 	vsndfe_card_close(card);
 }
 
-TEST_TIMEOUT(plays_bit_exact_and_exits_on_sigterm, 180)
+/* The WAV of guest @domid's stream 0 holds exactly BUFFER pattern bytes. */
+static void expect_wav(const struct vsndbe_world *w, uint32_t domid)
 {
-	struct fetree t = { .guest = GUEST, .n_streams = 1, .s = { { 0, 0, "p" } } };
-	struct vtest_simd sim;
-	struct xenif *ts = NULL;
-	char dir[64], xen[300], sink[128], wav[128];
-	struct vsndbe_proc c;
-	uint8_t *d;
+	char wav[128];
 	uint32_t len;
-	int status;
+	uint8_t *d = vsndbe_wav_data(vsndbe_world_wav(w, domid, wav, sizeof(wav)), &len);
 
-	vsndbe_proc_path();
-	snprintf(dir, sizeof(dir), "/tmp/test-vsndbe-XXXXXX");
-	ASSERT_NOT_NULL(mkdtemp(dir));
-	snprintf(sink, sizeof(sink), "--sink=file:%s/dom%%u-%%u-%%u.wav", dir);
-	snprintf(wav, sizeof(wav), "%s/dom%u-0-0.wav", dir, GUEST);
-	vtest_simd_start(&sim);
-	snprintf(xen, sizeof(xen), "--xen=%s", sim.spec);
-	vtest_simd_domain_create(&sim, GUEST, "guest5");
-	ASSERT_OK(xenif_open(sim.spec, 0, &ts));
-	ASSERT_OK(fetree_write(ts, &t));
-
-	vsndbe_proc_spawn(&c, (const char *const[]){ xen, "--single-process", sink, "-v", NULL }, false);
-	vsndbe_proc_wait_ready(&c);
-	guest_play(sim.spec, GUEST);
-
-	d = vsndbe_wav_data(wav, &len);
 	ASSERT_EQ(len, BUFFER);
 	for (uint32_t i = 0; i < len; i++)
 		if (d[i] != pat(i))
 			vtest_fail(__FILE__, __LINE__, "byte %u: %u != %u", i, d[i], pat(i));
 	free(d);
+}
 
-	ASSERT_OK(kill(c.pid, SIGTERM));
-	status = vsndbe_proc_reap(&c);
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(WEXITSTATUS(status), 0);
+TEST_TIMEOUT(plays_bit_exact_and_exits_on_sigterm, 180)
+{
+	struct fetree t = { .guest = GUEST, .n_streams = 1, .s = { { 0, 0, "p" } } };
+	struct vsndbe_world w;
+	struct vsndbe_proc c;
 
-	ts = xenif_close(ts);
-	vtest_simd_stop(&sim);
-	unlink(wav);
-	rmdir(dir);
+	vsndbe_world_begin(&w);
+	vsndbe_world_guest(&w, &t, "guest5");
+	vsndbe_proc_spawn(&c, (const char *const[]){ w.xen, "--single-process", w.sink, "-v", NULL },
+			  false);
+	vsndbe_proc_wait_ready(&c);
+	guest_play(w.sim.spec, GUEST);
+	expect_wav(&w, GUEST);
+	vsndbe_proc_stop(&c);
+	vsndbe_world_end(&w);
 }
 
 /* The guest in a child: open, fill, START, say 'r', then wait to be killed. */
@@ -164,28 +151,19 @@ static pid_t guest_start_and_hang(const char *spec, int *ret_fd)
 TEST_TIMEOUT(guest_killed_then_rebooted_with_a_new_domid, 180)
 {
 	struct fetree t = { .guest = GUEST, .n_streams = 1, .s = { { 0, 0, "p" } } };
-	struct vtest_simd sim;
-	struct xenif *ts = NULL;
-	char dir[64], xen[300], sink[128], wav[128], c = 0;
+	struct vsndbe_world w;
 	struct vsndbe_proc be;
-	uint32_t len;
-	uint8_t *d;
+	char c = 0;
 	pid_t g;
 	int fd;
 
-	vsndbe_proc_path();
-	snprintf(dir, sizeof(dir), "/tmp/test-vsndbe-XXXXXX");
-	ASSERT_NOT_NULL(mkdtemp(dir));
-	snprintf(sink, sizeof(sink), "--sink=file:%s/dom%%u-%%u-%%u.wav", dir);
-	vtest_simd_start(&sim);
-	snprintf(xen, sizeof(xen), "--xen=%s", sim.spec);
-	vtest_simd_domain_create(&sim, GUEST, "guest");
-	ASSERT_OK(xenif_open(sim.spec, 0, &ts));
-	ASSERT_OK(fetree_write(ts, &t));
-	vsndbe_proc_spawn(&be, (const char *const[]){ xen, "--single-process", sink, NULL }, true);
+	vsndbe_world_begin(&w);
+	vsndbe_world_guest(&w, &t, "guest");
+	vsndbe_proc_spawn(&be, (const char *const[]){ w.xen, "--single-process", w.sink, NULL },
+			  true);
 	vsndbe_proc_wait_ready(&be);
 
-	g = guest_start_and_hang(sim.spec, &fd);
+	g = guest_start_and_hang(w.sim.spec, &fd);
 	ASSERT_EQ(read(fd, &c, 1), 1);
 	ASSERT_EQ(c, 'r');
 	close(fd);
@@ -196,34 +174,18 @@ TEST_TIMEOUT(guest_killed_then_rebooted_with_a_new_domid, 180)
 	ASSERT_TRUE(vsndbe_proc_wait_log(&be, "1 device(s) known, 1 connected", WAIT_MS));
 	ASSERT_OK(kill(g, SIGKILL));
 	ASSERT_EQ(waitpid(g, NULL, 0), g);
-	vtest_simd_domain_destroy(&sim, GUEST);
+	vtest_simd_domain_destroy(&w.sim, GUEST);
 	ASSERT_TRUE(vsndbe_proc_wait_log(&be, "1 device(s) known, 0 connected", WAIT_MS));
 	ASSERT_EQ(vsndbe_proc_grant_maps(be.pid, GUEST), 0);
 
 	/* The same guest, rebooted: a new domain id and a new card. */
 	t.guest = 7;
-	vtest_simd_domain_create(&sim, 7, "guest");
-	ASSERT_OK(fetree_write(ts, &t));
-	guest_play(sim.spec, 7);
-	snprintf(wav, sizeof(wav), "%s/dom7-0-0.wav", dir);
-	d = vsndbe_wav_data(wav, &len);
-	ASSERT_EQ(len, BUFFER);
-	for (uint32_t i = 0; i < len; i++)
-		if (d[i] != pat(i))
-			vtest_fail(__FILE__, __LINE__, "byte %u: %u != %u", i, d[i], pat(i));
-	free(d);
+	vsndbe_world_guest(&w, &t, "guest");
+	guest_play(w.sim.spec, 7);
+	expect_wav(&w, 7);
 	ASSERT_EQ(vsndbe_proc_grant_maps(be.pid, GUEST), 0);
-
-	ASSERT_OK(kill(be.pid, SIGTERM));
-	vsndbe_proc_read_all(be.err, be.log, sizeof(be.log));
-	close(be.err);
-	ASSERT_EQ(vsndbe_proc_reap(&be), 0);
-	ts = xenif_close(ts);
-	vtest_simd_stop(&sim);
-	unlink(wav);
-	snprintf(wav, sizeof(wav), "%s/dom%u-0-0.wav", dir, GUEST);
-	unlink(wav);
-	rmdir(dir);
+	vsndbe_proc_stop(&be);
+	vsndbe_world_end(&w);
 }
 
 TEST_TIMEOUT(requires_single_process, 60)

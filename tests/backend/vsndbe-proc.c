@@ -5,9 +5,11 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,4 +221,60 @@ int vsndbe_proc_grant_maps(pid_t pid, uint32_t domid)
 			n++;
 	fclose(f);
 	return n;
+}
+
+void vsndbe_world_begin(struct vsndbe_world *w)
+{
+	memset(w, 0, sizeof(*w));
+	vsndbe_proc_path();
+	snprintf(w->dir, sizeof(w->dir), "/tmp/test-vsndbe-XXXXXX");
+	ASSERT_NOT_NULL(mkdtemp(w->dir));
+	snprintf(w->sink, sizeof(w->sink), "--sink=file:%s/dom%%u-%%u-%%u.wav", w->dir);
+	vtest_simd_start(&w->sim);
+	snprintf(w->xen, sizeof(w->xen), "--xen=%s", w->sim.spec);
+	ASSERT_OK(xenif_open(w->sim.spec, 0, &w->ts));
+}
+
+void vsndbe_world_guest(struct vsndbe_world *w, const struct fetree *t, const char *name)
+{
+	vtest_simd_domain_create(&w->sim, t->guest, name);
+	ASSERT_OK(fetree_write(w->ts, t));
+}
+
+const char *vsndbe_world_wav(const struct vsndbe_world *w, uint32_t domid, char *buf,
+			     size_t size)
+{
+	snprintf(buf, size, "%s/dom%u-0-0.wav", w->dir, domid);
+	return buf;
+}
+
+void vsndbe_world_end(struct vsndbe_world *w)
+{
+	struct dirent *e;
+	DIR *d;
+
+	w->ts = xenif_close(w->ts);
+	vtest_simd_stop(&w->sim);
+	d = opendir(w->dir);
+	ASSERT_NOT_NULL(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			ASSERT_OK(unlinkat(dirfd(d), e->d_name, 0));
+	closedir(d);
+	ASSERT_OK(rmdir(w->dir));
+}
+
+void vsndbe_proc_stop(struct vsndbe_proc *c)
+{
+	int status;
+
+	ASSERT_OK(kill(c->pid, SIGTERM));
+	if (c->err >= 0) {
+		vsndbe_proc_read_all(c->err, c->log, sizeof(c->log));
+		close(c->err);
+		c->err = -1;
+	}
+	status = vsndbe_proc_reap(c);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0);
 }

@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "fetree.h"
+#include "simd.h"
+
 /* Bound of every wait on vsndbe. */
 #define VSNDBE_PROC_WAIT_MS 30000
 
@@ -33,6 +36,8 @@ void vsndbe_proc_spawn(struct vsndbe_proc *c, const char *const *args, bool err)
 void vsndbe_proc_wait_ready(struct vsndbe_proc *c);
 /* Wait for vsndbe to end (its stdout reaches EOF); return its status. */
 int vsndbe_proc_reap(struct vsndbe_proc *c);
+/* SIGTERM; vsndbe must exit with status 0. */
+void vsndbe_proc_stop(struct vsndbe_proc *c);
 /* Run vsndbe with @args to its end; return the status and its stderr. */
 int vsndbe_proc_run(const char *const *args, char *err, size_t size);
 /* Read @fd until EOF into @buf (NUL-terminated); fail after the bound. */
@@ -46,6 +51,29 @@ bool vsndbe_proc_wait_log(struct vsndbe_proc *c, const char *needle, int ms);
 
 /* Mappings of domain @domid's grants in process @pid (xenif G6). */
 int vsndbe_proc_grant_maps(pid_t pid, uint32_t domid);
+
+/*
+ * What a test of the binary runs in: xensimd, the toolstack's dom0
+ * context, a temporary directory for the "file:" sink and the matching
+ * --xen= and --sink= arguments.
+ */
+struct vsndbe_world {
+	struct vtest_simd sim;
+	struct xenif *ts;
+	char dir[64];
+	char xen[300];	/* "--xen=sim:DIR" */
+	char sink[128];	/* "--sink=file:DIR/dom%u-%u-%u.wav" */
+};
+
+/* Skip unless vsndbe is built; start xensimd; make the directory. */
+void vsndbe_world_begin(struct vsndbe_world *w);
+/* Create domain @t->guest named @name and write its card @t. */
+void vsndbe_world_guest(struct vsndbe_world *w, const struct fetree *t, const char *name);
+/* The WAV of stream (@domid, 0, 0): the path, in @buf. */
+const char *vsndbe_world_wav(const struct vsndbe_world *w, uint32_t domid, char *buf,
+			     size_t size);
+/* Stop xensimd and remove the directory with what the sink wrote. */
+void vsndbe_world_end(struct vsndbe_world *w);
 
 /* The data chunk of a WAV file (at most 8 MiB), malloc'ed. */
 uint8_t *vsndbe_wav_data(const char *path, uint32_t *ret_len);
