@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "policy.h"
 #include "ring.h"
 #include "util.h"
 #include "vsnd-dev.h"
@@ -47,9 +48,15 @@
 /* Room for the stream fds of one turn: plenty for a few guests. */
 #define MAX_FDS 1024u
 
+/* The policy file, vsndbe.conf(5); a missing one is an empty policy. */
+#define DEFAULT_CONFIG "/etc/vsnd/vsndbe.conf"
+
 struct options {
 	const char *xen;
 	const char *sink;
+	const char *config;
+	bool config_given;	/* --config: the file must exist */
+	bool check_config;	/* --check-config: validate and exit */
 	uint32_t buffer_cap;
 	uint32_t ring_budget;
 	uint32_t pos_ticks;
@@ -73,6 +80,7 @@ struct daemon {
 	unsigned int last_known, last_connected;
 	uint64_t last_connect_errors;
 	int last_xb_error;
+	struct sndbe_policy *policy;
 };
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -95,7 +103,10 @@ static void help(void)
 	       "  --xen=real|sim:DIR   Xen to use (default: real)\n"
 	       "  --single-process     serve every guest in this process (required for now)\n"
 	       "  --sink=SPEC          host device template, %%u: domid, pcm, stream\n"
-	       "                       (default: alsa:default)\n"
+	       "                       (default: alsa:default), unless the policy says\n"
+	       "  --config=FILE        the policy, vsndbe.conf(5), and FILE's conf.d/*.conf\n"
+	       "                       (default: " DEFAULT_CONFIG ", may be missing)\n"
+	       "  --check-config[=FILE]  check the policy, list its errors and exit\n"
 	       "  --buffer-cap=BYTES   largest buffer a guest may open (0: protocol maximum)\n"
 	       "  --ring-budget=N      requests served per ring and wakeup (1-%u, default %u)\n"
 	       "  --pos-ticks=K        position events per period (1-%u, default %u)\n"
@@ -128,7 +139,7 @@ static int parse_u32(const char *name, const char *arg, uint32_t min, uint32_t m
 }
 
 enum { ARG_XEN = 0x100, ARG_SINGLE, ARG_SINK, ARG_CAP, ARG_BUDGET, ARG_TICKS, ARG_FLOOR,
-       ARG_HELP, ARG_VERSION };
+       ARG_HELP, ARG_VERSION, ARG_CONFIG, ARG_CHECK };
 
 /* The options with a value: 0, or -EINVAL having said why. */
 static int parse_value(int c, const char *arg, struct options *o)
@@ -142,6 +153,14 @@ static int parse_value(int c, const char *arg, struct options *o)
 			return -EINVAL;
 		}
 		o->xen = arg;
+		return 0;
+	case ARG_CONFIG:
+		if (!*arg) {
+			logf_("--config=: expected a file name");
+			return -EINVAL;
+		}
+		o->config = arg;
+		o->config_given = true;
 		return 0;
 	case ARG_SINK:
 		if (!*arg || sndbe_dev_expand_spec(arg, 0, 0, 0, spec, sizeof(spec)) < 0) {
@@ -178,11 +197,13 @@ static int parse_argv(int argc, char **argv, struct options *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, ARG_HELP },
 		{ "version", no_argument, NULL, ARG_VERSION },
+		{ "config", required_argument, NULL, ARG_CONFIG },
+		{ "check-config", optional_argument, NULL, ARG_CHECK },
 		{ 0 },
 	};
 	int c, r;
 
-	*o = (struct options){ .xen = "real", .sink = "alsa:default" };
+	*o = (struct options){ .xen = "real", .sink = "alsa:default", .config = DEFAULT_CONFIG };
 	while ((c = getopt_long(argc, argv, "v", longopts, NULL)) >= 0) {
 		switch (c) {
 		case ARG_SINGLE:
@@ -197,6 +218,11 @@ static int parse_argv(int argc, char **argv, struct options *o)
 		case ARG_VERSION:
 			printf("vsndbe " VSND_VERSION "\n");
 			return 1;
+		case ARG_CHECK:
+			o->check_config = true;
+			if (optarg && parse_value(ARG_CONFIG, optarg, o) < 0)
+				return -EINVAL;
+			break;
 		case '?':
 			return -EINVAL;
 		default:
@@ -219,9 +245,17 @@ static void report(struct daemon *d)
 
 	if (known != d->last_known || d->layer.n_devs != d->last_connected)
 		logf_("%u device(s) known, %u connected", known, d->layer.n_devs);
-	if (d->layer.connect_errors != d->last_connect_errors)
+	if (d->layer.connect_errors != d->last_connect_errors) {
 		logf_("warning: %" PRIu64 " device connection(s) failed so far",
 		      d->layer.connect_errors);
+		for (unsigned int i = 0; i < known; i++) {
+			struct sndbe_xb_info info;
+
+			if (sndbe_xenbus_info(d->xb, i, &info) == 0 && info.error[0])
+				logf_("domain %u device %u: %s", info.domid, info.devid,
+				      info.error);
+		}
+	}
 	d->last_known = known;
 	d->last_connected = d->layer.n_devs;
 	d->last_connect_errors = d->layer.connect_errors;
@@ -334,6 +368,45 @@ static void resync(struct sndbe_loop *l, void *userdata)
 	watch_streams(l, d, (unsigned int)n);
 }
 
+/* The policy of --config, each error said on a line of its own. */
+static int load_policy(const struct options *o, struct sndbe_policy **ret)
+{
+	struct sndbe_policy *p = NULL;
+	unsigned int n;
+	int r;
+
+	r = sndbe_policy_load(o->config, o->config_given, &p);
+	if (r == -ENOMEM) {
+		logf_("%s: %s", o->config, strerror(-r));
+		return r;
+	}
+	n = sndbe_policy_n_errors(p);
+	for (unsigned int i = 0; i < n && sndbe_policy_error(p, i); i++)
+		logf_("%s", sndbe_policy_error(p, i));
+	if (n > SNDBE_POLICY_ERRORS_MAX)
+		logf_("and %u more error(s)", n - SNDBE_POLICY_ERRORS_MAX);
+	if (r < 0) {
+		sndbe_policy_free(p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+/* --check-config: 0 when the policy is valid, 1 otherwise. */
+static int check_config(const struct options *o)
+{
+	struct sndbe_policy *p = NULL;
+
+	if (load_policy(o, &p) < 0) {
+		logf_("%s: the policy is not valid", o->config);
+		return 1;
+	}
+	printf("%s: valid, %u section(s)\n", o->config, sndbe_policy_n_sections(p));
+	sndbe_policy_free(p);
+	return 0;
+}
+
 static int run(const struct options *o)
 {
 	static struct daemon d;
@@ -341,9 +414,12 @@ static int run(const struct options *o)
 	int r;
 
 	d = (struct daemon){ .opt = o, .kick_fd = -1 };
+	if (load_policy(o, &d.policy) < 0)
+		return 1;
 	r = xenif_open(o->xen, strcmp(o->xen, "real") ? 0 : XENIF_DOMID_SELF, &x);
 	if (r < 0) {
 		logf_("--xen=%s: %s", o->xen, strerror(-r));
+		d.policy = sndbe_policy_free(d.policy);
 		return 1;
 	}
 	d.layer = (struct sndbe_dev_layer){ .x = x,
@@ -351,7 +427,8 @@ static int run(const struct options *o)
 					    .buffer_bytes_cap = o->buffer_cap,
 					    .ring_budget = o->ring_budget,
 					    .pos_ticks = o->pos_ticks,
-					    .pos_floor_us = o->pos_floor_us };
+					    .pos_floor_us = o->pos_floor_us,
+					    .policy = d.policy };
 	r = sndbe_xenbus_new(x, &sndbe_dev_ops, &d.layer, &d.xb);
 	if (r >= 0)
 		r = sndbe_loop_new(&d.loop);
@@ -381,6 +458,7 @@ out:
 	d.kick_fd = safe_close(d.kick_fd);
 	d.xb = sndbe_xenbus_free(d.xb);
 	xenif_close(x);
+	d.policy = sndbe_policy_free(d.policy);
 	return r == 0 ? 0 : 1;
 }
 
@@ -392,6 +470,8 @@ int main(int argc, char **argv)
 	r = parse_argv(argc, argv, &o);
 	if (r != 0)
 		return r > 0 ? 0 : 2;
+	if (o.check_config)
+		return check_config(&o);
 	if (!o.single_process) {
 		logf_("per-guest workers are not implemented yet; run with --single-process");
 		return 2;

@@ -172,6 +172,8 @@ static int op_open(struct sndbe_stream *s, const struct vsnd_open_params *p)
 	};
 	int r;
 
+	if (s->cfg.open_error < 0)
+		return s->cfg.open_error;
 	stream_close(s);
 	r = sndbe_shbuf_map(s->cfg.x, s->cfg.domid, p->gref_directory, p->buffer_bytes,
 			    s->cfg.buffer_bytes_cap, &s->buf);
@@ -191,6 +193,9 @@ static int op_open(struct sndbe_stream *s, const struct vsnd_open_params *p)
 	fd_changed(s);
 	s->open = *p;
 	sndbe_volume_init(&s->vol, p->channels);
+	/* Within the cap from the start: 0 dB may be above it. */
+	for (unsigned int i = 0; s->cfg.volume_capped && i < p->channels; i++)
+		(void)sndbe_volume_set(&s->vol, i, s->cfg.volume_max_mdb);
 	s->pos_base = 0;
 	s->pos_frames = 0;
 	s->pos_last = 0;
@@ -324,6 +329,17 @@ static int entries_out(struct sndbe_stream *s, const struct vsnd_rw_params *rw, 
 	return 0;
 }
 
+/*
+ * A gain the policy caps: a valid one (at most 0 dB) above the cap becomes
+ * the cap; anything else goes on to be refused or applied as it is.
+ */
+static int32_t capped_mdb(const struct sndbe_stream *s, int32_t mdb)
+{
+	if (s->cfg.volume_capped && mdb > s->cfg.volume_max_mdb && mdb <= 0)
+		return s->cfg.volume_max_mdb;
+	return mdb;
+}
+
 static int op_volume(struct sndbe_stream *s, uint8_t op, const struct vsnd_rw_params *rw)
 {
 	struct sndbe_volume nv = s->vol;
@@ -338,7 +354,7 @@ static int op_volume(struct sndbe_stream *s, uint8_t op, const struct vsnd_rw_pa
 	r = entries_out(s, rw, v);
 	for (unsigned int i = 0; i < s->open.channels && r >= 0; i++) {
 		if (op == XENSND_OP_SET_VOLUME)
-			r = sndbe_volume_set(&nv, i, (int32_t)v[i]);
+			r = sndbe_volume_set(&nv, i, capped_mdb(s, (int32_t)v[i]));
 		else if (v[i])
 			r = sndbe_volume_set_mute(&nv, i, op == XENSND_OP_MUTE);
 	}

@@ -51,6 +51,9 @@ struct sndbe_stream_config {
 	struct vsnd_stream_limits lim;	/* vsnd_xscfg_limits() of the stream */
 	uint32_t buffer_bytes_cap;	/* policy; 0: the hard maximum */
 	const char *spec;		/* host device spec, copied */
+	int open_error;			/* < 0: every OPEN answers it (policy) */
+	bool volume_capped;		/* SET_VOLUME above the cap applies the cap */
+	int32_t volume_max_mdb;		/* the cap, in 0.001 dB (<= 0) */
 	unsigned int ring_budget;	/* requests per service call; 0: default */
 	/* Bumped whenever an fd of sndbe_stream_fds() opens or closes (the
 	 * host audio's, at OPEN and CLOSE); NULL: not counted. */

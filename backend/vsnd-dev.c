@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy.h"
 #include "stream.h"
 #include "util.h"
 #include "vsnd-dev.h"
@@ -53,51 +54,194 @@ struct sndbe_dev {
 	struct dev_stream st[];
 };
 
-/**
- * sndbe_dev_expand_spec() - expand a spec template for one stream.
- * @tmpl: the template.
- * @domid: the guest.
- * @pcm: the PCM index.
- * @stream: the stream index.
- * @buf: receives the spec.
- * @size: room in @buf.
- *
- * Return: 0, -EINVAL, or -ENAMETOOLONG.
- */
-int sndbe_dev_expand_spec(const char *tmpl, uint32_t domid, unsigned int pcm, unsigned int stream,
-			  char *buf, size_t size)
+_Static_assert(SNDBE_POLICY_NAME_MAX + 1 == sizeof(((struct xenif_dominfo *)0)->name),
+	       "a domain name fits the policy's");
+
+/* What a stream was first connected with. */
+struct pin_stream {
+	unsigned int pcm;
+	unsigned int stream;
+	enum vsnd_xscfg_stream_type type;
+	char *uid;
+};
+
+struct sndbe_dev_pin {
+	struct sndbe_dev_pin *next;
+	uint32_t domid;
+	uint32_t devid;
+	unsigned int n;
+	struct pin_stream s[];
+};
+
+static const struct vsnd_xscfg_stream *cfg_stream(const struct vsnd_xscfg *cfg,
+						  const struct sndbe_xb_stream_refs *ref)
 {
-	const unsigned int v[3] = { domid, pcm, stream };
-	unsigned int used = 0;
-	size_t off = 0;
+	if (ref->pcm >= cfg->n_pcms || ref->stream >= cfg->pcms[ref->pcm]->n_streams)
+		return NULL;
+	return &cfg->pcms[ref->pcm]->streams[ref->stream];
+}
 
-	for (const char *c = tmpl; *c; c++) {
-		char tmp[16];
-		const char *piece = tmp;
-		size_t len;
+static struct sndbe_dev_pin **pin_find(struct sndbe_dev_layer *l, uint32_t domid, uint32_t devid)
+{
+	struct sndbe_dev_pin **p = &l->pins;
 
-		if (*c != '%') {
-			tmp[0] = *c;
-			tmp[1] = '\0';
-		} else if (c[1] == '%') {
-			strcpy(tmp, "%");
-			c++;
-		} else if (c[1] == 'u' && used < 3) {
-			snprintf(tmp, sizeof(tmp), "%u", v[used++]);
-			c++;
-		} else {
+	while (*p && ((*p)->domid != domid || (*p)->devid != devid))
+		p = &(*p)->next;
+	return p;
+}
+
+static struct sndbe_dev_pin *pin_free(struct sndbe_dev_pin *pin)
+{
+	for (unsigned int i = 0; pin && i < pin->n; i++)
+		free(pin->s[i].uid);
+	free(pin);
+	return NULL;
+}
+
+static int pin_new(struct sndbe_dev_layer *l, uint32_t domid, uint32_t devid,
+		   const struct vsnd_xscfg *cfg, const struct sndbe_xb_stream_refs *refs,
+		   unsigned int n)
+{
+	struct sndbe_dev_pin *pin = calloc(1, sizeof(*pin) + n * sizeof(pin->s[0]));
+
+	if (!pin)
+		return -ENOMEM;
+	pin->domid = domid;
+	pin->devid = devid;
+	for (unsigned int i = 0; i < n; i++, pin->n++) {
+		const struct vsnd_xscfg_stream *xs = cfg_stream(cfg, &refs[i]);
+
+		if (!xs) {
+			pin_free(pin);
 			return -EINVAL;
 		}
-		len = strlen(piece);
-		if (off + len >= size)
-			return -ENAMETOOLONG;
-		memcpy(buf + off, piece, len);
-		off += len;
+		pin->s[i] = (struct pin_stream){ refs[i].pcm, refs[i].stream, xs->type, NULL };
+		if (xs->unique_id && !(pin->s[i].uid = strdup(xs->unique_id))) {
+			pin_free(pin);
+			return -ENOMEM;
+		}
 	}
-	if (off >= size)
-		return -ENAMETOOLONG;
-	buf[off] = '\0';
+	pin->next = l->pins;
+	l->pins = pin;
 	return 0;
+}
+
+/* 0 when @cfg is what the device was first connected with, else -EPERM. */
+static int pin_check(struct sndbe_xb_device *xbd, const struct sndbe_dev_pin *pin,
+		     const struct vsnd_xscfg *cfg, const struct sndbe_xb_stream_refs *refs,
+		     unsigned int n)
+{
+	static const char *const tail = "since the first connect: refused until restored or "
+					"the toolstack recreates the device";
+
+	if (n != pin->n) {
+		sndbe_xb_device_set_error(xbd, "%u streams instead of %u %s", n, pin->n, tail);
+		return -EPERM;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const struct vsnd_xscfg_stream *xs = cfg_stream(cfg, &refs[i]);
+		const struct pin_stream *ps = &pin->s[i];
+		const char *what = NULL;
+
+		if (!xs || refs[i].pcm != ps->pcm || refs[i].stream != ps->stream)
+			what = "layout";
+		else if (xs->type != ps->type)
+			what = "type";
+		else if (!xs->unique_id != !ps->uid || (ps->uid && strcmp(xs->unique_id, ps->uid)))
+			what = "unique-id";
+		if (what) {
+			sndbe_xb_device_set_error(xbd, "pcm %u stream %u: %s changed %s", ps->pcm,
+						  ps->stream, what, tail);
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Before anything of a device is set up: its domain's name when the policy
+ * needs it (in @name, 64 octets), the pinned configuration, max-streams.
+ */
+static int dev_admit(struct sndbe_dev_layer *l, struct sndbe_xb_device *xbd,
+		     const struct vsnd_xscfg *cfg, const struct sndbe_xb_stream_refs *refs,
+		     unsigned int n, char *name)
+{
+	uint32_t domid = sndbe_xb_device_domid(xbd), devid = sndbe_xb_device_devid(xbd);
+	struct sndbe_dev_pin **pin = pin_find(l, domid, devid);
+	struct sndbe_policy_settings ps;
+	int r;
+
+	name[0] = '\0';
+	if (sndbe_policy_uses_names(l->policy)) {
+		struct xenif_dominfo info;
+
+		/* dom0's /local/domain/<id>/name: only the toolstack writes it. */
+		r = xenif_domain_info(l->x, domid, &info);
+		if (r < 0) {
+			sndbe_xb_device_set_error(xbd, "the domain's name is unknown (%s) and the "
+						  "policy selects domains by name", strerror(-r));
+			return r;
+		}
+		memcpy(name, info.name, sizeof(info.name));
+	}
+	r = *pin ? pin_check(xbd, *pin, cfg, refs, n) : pin_new(l, domid, devid, cfg, refs, n);
+	if (r < 0)
+		return r;
+	sndbe_policy_lookup(l->policy,
+			    &(struct sndbe_policy_key){ .domid = domid, .name = name, .card = devid,
+							.pcm = -1, .stream = -1 },
+			    &ps);
+	if (ps.max_streams && n > ps.max_streams) {
+		sndbe_xb_device_set_error(xbd, "%u streams, the policy's max-streams is %u", n,
+					  ps.max_streams);
+		return -EDQUOT;
+	}
+	return 0;
+}
+
+static void dev_forget(void *ud, struct sndbe_xb_device *xbd)
+{
+	struct sndbe_dev_layer *l = ud;
+	struct sndbe_dev_pin **p = pin_find(l, sndbe_xb_device_domid(xbd),
+					    sndbe_xb_device_devid(xbd));
+	struct sndbe_dev_pin *pin = *p;
+
+	if (!pin)
+		return;
+	*p = pin->next;
+	pin_free(pin);
+}
+
+/*
+ * The policy's part of stream @ref: limits, caps and capture rule in @sc.
+ * Return: the host device template to use.
+ */
+static const char *ds_policy(struct sndbe_dev *d, const char *name,
+			     const struct sndbe_xb_stream_refs *ref,
+			     const struct vsnd_xscfg_stream *xs, struct sndbe_stream_config *sc)
+{
+	struct sndbe_policy_key key = { .domid = d->domid, .name = name, .card = d->devid,
+					.pcm = (int)ref->pcm, .stream = (int)ref->stream,
+					.uid = xs->unique_id };
+	struct sndbe_policy_settings ps;
+	const char *tmpl;
+
+	sndbe_policy_lookup(d->l->policy, &key, &ps);
+	tmpl = ps.sink ? ps.sink : d->l->spec;
+	if (sc->dir == VSND_DIR_CAPTURE && ps.capture != SNDBE_CAPTURE_ALLOW) {
+		/* Nothing of the host is opened, not even probed: the paced
+		 * null source gives zeros at the stream's rate. */
+		tmpl = "null";
+		if (ps.capture == SNDBE_CAPTURE_DENY)
+			sc->open_error = -EACCES;
+	}
+	sndbe_policy_narrow(&ps, &sc->lim);
+	if (ps.max_buffer_bytes &&
+	    (!sc->buffer_bytes_cap || ps.max_buffer_bytes < sc->buffer_bytes_cap))
+		sc->buffer_bytes_cap = ps.max_buffer_bytes;
+	sc->volume_capped = ps.has_max_volume;
+	sc->volume_max_mdb = ps.max_volume_mdb;
+	return tmpl;
 }
 
 static int ds_notify(void *ud)
@@ -158,7 +302,7 @@ static int ds_map(struct sndbe_dev *d, const struct sndbe_xb_stream_refs *ref,
 	return 0;
 }
 
-static int ds_setup(struct sndbe_dev *d, const struct vsnd_xscfg *cfg,
+static int ds_setup(struct sndbe_dev *d, const struct vsnd_xscfg *cfg, const char *name,
 		    const struct sndbe_xb_stream_refs *ref, struct dev_stream *ds)
 {
 	struct sndbe_stream_config sc = {
@@ -174,22 +318,21 @@ static int ds_setup(struct sndbe_dev *d, const struct vsnd_xscfg *cfg,
 		.userdata = ds,
 	};
 	char spec[SNDBE_DEV_SPEC_MAX];
-	const struct vsnd_xscfg_stream *xs;
+	const struct vsnd_xscfg_stream *xs = cfg_stream(cfg, ref);
+	const char *tmpl;
 	int r;
 
 	ds->dev = d;
 	ds->pcm = ref->pcm;
 	ds->idx = ref->stream;
-	if (ref->pcm >= cfg->n_pcms || ref->stream >= cfg->pcms[ref->pcm]->n_streams)
-		return -EINVAL;
-	xs = &cfg->pcms[ref->pcm]->streams[ref->stream];
-	if (xs->type != VSND_XSCFG_STREAM_PLAYBACK && xs->type != VSND_XSCFG_STREAM_CAPTURE)
+	if (!xs || (xs->type != VSND_XSCFG_STREAM_PLAYBACK && xs->type != VSND_XSCFG_STREAM_CAPTURE))
 		return -EINVAL;
 	sc.dir = xs->type == VSND_XSCFG_STREAM_CAPTURE ? VSND_DIR_CAPTURE : VSND_DIR_PLAYBACK;
 	r = vsnd_xscfg_limits(cfg, (int)ref->pcm, (int)ref->stream, 0, &sc.lim);
 	if (r < 0)
 		return r;
-	r = sndbe_dev_expand_spec(d->l->spec, d->domid, ref->pcm, ref->stream, spec, sizeof(spec));
+	tmpl = ds_policy(d, name, ref, xs, &sc);
+	r = sndbe_dev_expand_spec(tmpl, d->domid, ref->pcm, ref->stream, spec, sizeof(spec));
 	if (r < 0)
 		return r;
 	sc.spec = spec;
@@ -205,9 +348,15 @@ static int dev_connect(void *ud, struct sndbe_xb_device *xbd, const struct vsnd_
 		       const struct sndbe_xb_stream_refs *refs, unsigned int n)
 {
 	struct sndbe_dev_layer *l = ud;
+	char name[SNDBE_POLICY_NAME_MAX + 1];
 	struct sndbe_dev *d;
 	int r;
 
+	r = dev_admit(l, xbd, cfg, refs, n, name);
+	if (r < 0) {
+		l->connect_errors++;
+		return r;
+	}
 	d = calloc(1, sizeof(*d) + n * sizeof(d->st[0]));
 	if (!d)
 		return -ENOMEM;
@@ -222,7 +371,7 @@ static int dev_connect(void *ud, struct sndbe_xb_device *xbd, const struct vsnd_
 	}
 	for (unsigned int i = 0; i < n && r >= 0; i++) {
 		d->n = i + 1;
-		r = ds_setup(d, cfg, &refs[i], &d->st[i]);
+		r = ds_setup(d, cfg, name, &refs[i], &d->st[i]);
 	}
 	if (r < 0) {
 		dev_free(d);
@@ -259,6 +408,7 @@ static void dev_disconnect(void *ud, struct sndbe_xb_device *xbd)
 const struct sndbe_xenbus_ops sndbe_dev_ops = {
 	.connect = dev_connect,
 	.disconnect = dev_disconnect,
+	.forget = dev_forget,
 };
 
 /**

@@ -8,10 +8,18 @@
  * unbinds everything, leaving no mapping behind.
  *
  * A stream's direction comes from the XenStore configuration handed to
- * connect, never from anything the guest can change later. Its host device
- * is a spec template given by the caller, expanded per stream: each "%u"
- * in turn becomes the guest's domid, the PCM index and the stream index
- * ("%%" is a '%'), e.g. "file:/var/lib/vsnd/dom%u-%u-%u.wav" or "null".
+ * connect, never from anything the guest can change later: the layout,
+ * the types and the unique-ids a device is first connected with are pinned
+ * (struct sndbe_dev_pin) until the device is forgotten, and a later connect
+ * with anything else is refused (-EPERM, with an error node). Its host
+ * device and limits come from the dom0 policy (policy.h) looked up by the
+ * domain's id and name (dom0's XenStore), card, pcm, stream and pinned
+ * unique-id; without a `sink` there, from the caller's spec template,
+ * expanded per stream: each "%u" in turn becomes the guest's domid, the
+ * PCM index and the stream index ("%%" is a '%'), e.g.
+ * "file:/var/lib/vsnd/dom%u-%u-%u.wav" or "null". A device with more
+ * streams than the policy's max-streams is refused (-EDQUOT), before
+ * anything of it is mapped.
  *
  * The caller owns the loop: it collects the fds of every connected device
  * with sndbe_dev_fds() each turn, polls them and hands each ready one to
@@ -25,14 +33,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "policy.h"
 #include "stream.h"
 #include "xenbus.h"
 
 struct xenif;
 struct sndbe_dev;
+struct sndbe_dev_pin;
 
 /* Longest expanded host spec, NUL included. */
-#define SNDBE_DEV_SPEC_MAX 512u
+#define SNDBE_DEV_SPEC_MAX SNDBE_POLICY_SPEC_MAX
 
 /* What connect needs besides XenStore: owned by the caller, borrowed. */
 struct sndbe_dev_layer {
@@ -42,6 +52,10 @@ struct sndbe_dev_layer {
 	unsigned int ring_budget; /* requests per ring per wakeup; 0: default */
 	unsigned int pos_ticks; /* CUR_POS per period (stream.h); 0: default */
 	uint32_t pos_floor_us; /* shortest CUR_POS interval; 0: default */
+	const struct sndbe_policy *policy; /* dom0 policy, borrowed; NULL: none */
+	/* What each device was first connected with (see below); kept until
+	 * the device is forgotten. */
+	struct sndbe_dev_pin *pins;
 	/* Connected devices, for the loop: maintained by connect/disconnect. */
 	struct sndbe_dev *devs;
 	unsigned int n_devs;
@@ -51,21 +65,6 @@ struct sndbe_dev_layer {
 
 /* The ops to pass to sndbe_xenbus_new() with a struct sndbe_dev_layer. */
 extern const struct sndbe_xenbus_ops sndbe_dev_ops;
-
-/**
- * sndbe_dev_expand_spec() - expand a spec template for one stream.
- * @tmpl: the template.
- * @domid: the guest.
- * @pcm: the PCM index.
- * @stream: the stream index.
- * @buf: receives the spec.
- * @size: room in @buf.
- *
- * Return: 0; -EINVAL for more than three "%u" or another '%' sequence;
- * -ENAMETOOLONG when it does not fit.
- */
-int sndbe_dev_expand_spec(const char *tmpl, uint32_t domid, unsigned int pcm, unsigned int stream,
-			  char *buf, size_t size);
 
 /**
  * sndbe_dev_fds() - every fd of every connected device to poll.

@@ -6,6 +6,8 @@
 #include "xenbus.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "xenbus-int.h"
@@ -71,6 +73,15 @@ uint32_t sndbe_xb_device_devid(const struct sndbe_xb_device *dev)
 const char *sndbe_xb_device_frontend(const struct sndbe_xb_device *dev)
 {
 	return dev->fe;
+}
+
+void sndbe_xb_device_set_error(struct sndbe_xb_device *dev, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dev->reason, sizeof(dev->reason), fmt, ap);
+	va_end(ap);
 }
 
 void *sndbe_xb_device_get_priv(const struct sndbe_xb_device *dev)

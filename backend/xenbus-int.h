@@ -54,6 +54,7 @@ struct sndbe_xb_device {
 	unsigned int n_history;
 	uint8_t history[SNDBE_XB_HISTORY];
 	char error[SNDBE_XB_ERROR_MAX];
+	char reason[SNDBE_XB_ERROR_MAX]; /* connect()'s own error text */
 	void *priv;
 };
 

@@ -349,8 +349,11 @@ static int dev_connect(struct sndbe_xb_device *d)
 	refs = calloc(n ? n : 1, sizeof(*refs));
 	r = refs ? read_stream_refs(d, cfg, refs, n) : -ENOMEM;
 	if (r >= 0) {
+		d->reason[0] = '\0';
 		r = d->xb->ops->connect(d->xb->userdata, d, cfg, refs, n);
-		if (r < 0)
+		if (r < 0 && d->reason[0])
+			error_set(d, r, "%s", d->reason);
+		else if (r < 0)
 			error_set(d, r, "connecting the streams failed: %s", strerror(-r));
 	} else if (r == -ENOMEM) {
 		error_set(d, r, "out of memory");
@@ -513,6 +516,8 @@ static int dev_reconcile_once(struct sndbe_xb_device *d)
 static void dev_free(struct sndbe_xb_device *d)
 {
 	dev_disconnect(d);
+	if (d->xb->ops->forget)
+		d->xb->ops->forget(d->xb->userdata, d);
 	if (d->fe_watched)
 		xenif_xs_unwatch(d->xb->x, d->fe_state_path, TOKEN_FE);
 	error_clear(d);
@@ -722,6 +727,8 @@ struct sndbe_xenbus *sndbe_xenbus_free(struct sndbe_xenbus *xb)
 		struct sndbe_xb_device *d = xb->devs[i];
 
 		dev_disconnect(d);
+		if (xb->ops->forget)
+			xb->ops->forget(xb->userdata, d);
 		if (d->fe_watched)
 			xenif_xs_unwatch(xb->x, d->fe_state_path, TOKEN_FE);
 		free(d);

@@ -73,6 +73,12 @@ struct sndbe_xenbus_ops {
 	 * written. Required.
 	 */
 	void (*disconnect)(void *userdata, struct sndbe_xb_device *dev);
+	/*
+	 * The device is gone for good (its backend directory was removed, its
+	 * domain died, or the instance is freed): drop anything kept about it
+	 * across connections. Called after the last disconnect(). Optional.
+	 */
+	void (*forget)(void *userdata, struct sndbe_xb_device *dev);
 };
 
 /**
@@ -199,6 +205,13 @@ int sndbe_xenbus_fail(struct sndbe_xenbus *xb, uint32_t domid, uint32_t devid, i
 uint32_t sndbe_xb_device_domid(const struct sndbe_xb_device *dev);
 uint32_t sndbe_xb_device_devid(const struct sndbe_xb_device *dev);
 const char *sndbe_xb_device_frontend(const struct sndbe_xb_device *dev);
+
+/*
+ * From connect(), before it fails: the text of the error node instead of
+ * the generic "connecting the streams failed".
+ */
+void sndbe_xb_device_set_error(struct sndbe_xb_device *dev, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* A pointer the device layer keeps with the device (NULL initially). */
 void *sndbe_xb_device_get_priv(const struct sndbe_xb_device *dev);
