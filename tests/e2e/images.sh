@@ -18,6 +18,9 @@
 #                          kernel modules, vm/dom0-init as /init
 #   images/domU.cpio.gz    the PV guests' initramfs: snd_xen_front,
 #                          xenstore clients, vm/domU-init as /init
+#   images/pattern.raw, frontlib.wav, <signal>.raw
+#                          the signals the guests play, for dom0 to
+#                          compare with
 #   images/manifest        the package versions that went in
 #   images/key             the hash of what the images are made from: this
 #                          script, packages.conf and the two init scripts
@@ -227,6 +230,18 @@ for m in $E2E_DOMU_MODULES; do put_module "$R" "$m"; done
 perl -e 'print pack("v*", map { ($_ & 0xffff, (3 * $_ + 0x5555) & 0xffff) } 0 .. 47999)' \
 	> "$OUT.new/pattern.raw"
 cp "$OUT.new/pattern.raw" "$R/e2e-pattern.raw"
+# The frontlib check's WAV, which vsnd-play plays in the guest: the
+# pattern's first 0.5 s (24000 frames) behind a 44-octet RIFF/WAVE header
+# (PCM, 48 kHz, 2 channels, 16 bits). dom0 compares its data chunk with
+# what vsndbe wrote (images/frontlib.wav).
+head -c 96000 "$OUT.new/pattern.raw" | perl -e '
+	local $/;
+	my $d = <STDIN>;
+	my $n = length $d;
+	print "RIFF", pack("V", 36 + $n), "WAVE", "fmt ",
+		pack("VvvVVvv", 16, 1, 2, 48000, 48000 * 4, 4, 16), "data", pack("V", $n), $d' \
+	> "$OUT.new/frontlib.wav"
+cp "$OUT.new/frontlib.wav" "$R/e2e-frontlib.wav"
 # The audio checks' signals (audio.list): frame n, channel c holds
 # (n + 1) * (2c + 1) + 0x1111 * c, 16 bits as it is, 32 bits times 65537.
 grep -v '^#' "$HERE/audio.list" | while read -r name _ fmt _ ch frames; do

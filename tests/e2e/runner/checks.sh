@@ -17,6 +17,7 @@ plan() {
 	step guests plan_guests
 	step playback plan_playback
 	step audio plan_audio
+	step frontlib plan_frontlib
 }
 
 # ---- dom0 ------------------------------------------------------------------------

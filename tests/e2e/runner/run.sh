@@ -121,6 +121,7 @@ t_start=$(now_cs)
 . "$E2E_RUNNER/lib.sh"
 . "$E2E_RUNNER/checks.sh"
 . "$E2E_RUNNER/audio.sh"
+. "$E2E_RUNNER/frontlib.sh"
 plan
 
 closing="$n_pass passed, $n_fail failed, $n_skip skipped"
