@@ -38,7 +38,9 @@ struct loop_entry {
 
 struct sndbe_loop {
 	sd_event *e;
-	sd_event_source *sig[2];
+	sd_event_source *sig[3];	/* SIGTERM, SIGINT, SIGHUP */
+	sndbe_loop_after_fn reload;
+	void *reload_data;
 	sd_event_source *post;
 	sndbe_loop_after_fn after;
 	void *after_data;
@@ -58,7 +60,13 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
-	(void)userdata;
+	struct sndbe_loop *l = userdata;
+
+	if (si->ssi_signo == SIGHUP) {
+		if (l->reload)
+			l->reload(l, l->reload_data);
+		return 0;
+	}
 	fprintf(stderr, "vsndbe: signal %u: exiting\n", si->ssi_signo);
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
@@ -147,7 +155,7 @@ static int add(struct sndbe_loop *l, int fd, uint32_t events, bool dynamic, sndb
  */
 int sndbe_loop_new(struct sndbe_loop **ret)
 {
-	static const int sigs[2] = { SIGTERM, SIGINT };
+	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
 	struct sndbe_loop *l;
 	sigset_t set;
 	int r;
@@ -161,10 +169,11 @@ int sndbe_loop_new(struct sndbe_loop **ret)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	r = -pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (r < 0)
 		goto fail;
-	for (unsigned int i = 0; i < 2; i++) {
+	for (unsigned int i = 0; i < ARRAY_SIZE(sigs); i++) {
 		r = sd_event_add_signal(l->e, &l->sig[i], sigs[i], on_signal, l);
 		if (r < 0)
 			goto fail;
@@ -193,7 +202,7 @@ struct sndbe_loop *sndbe_loop_free(struct sndbe_loop *l)
 		drop(l, l->n_ent - 1);
 	free(l->ent);
 	sd_event_source_disable_unref(l->post);
-	for (unsigned int i = 0; i < 2; i++)
+	for (unsigned int i = 0; i < ARRAY_SIZE(l->sig); i++)
 		sd_event_source_disable_unref(l->sig[i]);
 	sd_event_unref(l->e);
 	free(l);
@@ -267,6 +276,21 @@ int sndbe_loop_set_after(struct sndbe_loop *l, sndbe_loop_after_fn fn, void *use
 {
 	l->after = fn;
 	l->after_data = userdata;
+	return 0;
+}
+
+/**
+ * sndbe_loop_set_reload() - see loop.h.
+ * @l: the loop.
+ * @fn: the hook, or NULL (SIGHUP is then ignored).
+ * @userdata: passed to @fn.
+ *
+ * Return: 0.
+ */
+int sndbe_loop_set_reload(struct sndbe_loop *l, sndbe_loop_after_fn fn, void *userdata)
+{
+	l->reload = fn;
+	l->reload_data = userdata;
 	return 0;
 }
 

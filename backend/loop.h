@@ -10,7 +10,8 @@
  * sndbe_loop_set_after() runs after every dispatch and hands the current
  * set to sndbe_loop_sync(), which brings the registered set in line with it.
  *
- * SIGTERM and SIGINT end sndbe_loop_run() with exit code 0. Event masks
+ * SIGTERM and SIGINT end sndbe_loop_run() with exit code 0; SIGHUP runs the
+ * hook of sndbe_loop_set_reload(). Event masks
  * are poll() bits as sndbe_audio_fds() hands them over, alsa-lib's
  * POLLNVAL and POLLRDNORM/POLLWRNORM included: the loop keeps what epoll
  * understands (POLLIN == EPOLLIN on Linux, and so on) and reads the *NORM
@@ -74,6 +75,9 @@ int sndbe_loop_remove(struct sndbe_loop *l, int fd);
  * Return: 0 or a negative errno.
  */
 int sndbe_loop_set_after(struct sndbe_loop *l, sndbe_loop_after_fn fn, void *userdata);
+
+/* Install the hook run on SIGHUP (NULL: SIGHUP is ignored). Return: 0. */
+int sndbe_loop_set_reload(struct sndbe_loop *l, sndbe_loop_after_fn fn, void *userdata);
 
 /**
  * sndbe_loop_sync() - make the dynamic fds exactly @fds.

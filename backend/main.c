@@ -407,6 +407,30 @@ static int check_config(const struct options *o)
 	return 0;
 }
 
+/*
+ * SIGHUP: read the policy again. An invalid one leaves the one in force;
+ * a valid one applies to every later connect, and its capture rule at once
+ * to the connected capture streams (sndbe_dev_reapply_capture()).
+ */
+static void on_reload(struct sndbe_loop *l, void *userdata)
+{
+	struct daemon *d = userdata;
+	struct sndbe_policy *p = NULL;
+	unsigned int withheld;
+
+	(void)l;
+	if (load_policy(d->opt, &p) < 0) {
+		logf_("SIGHUP: %s is not valid: the policy in force stays", d->opt->config);
+		return;
+	}
+	d->layer.policy = p;
+	sndbe_policy_free(d->policy);
+	d->policy = p;
+	withheld = sndbe_dev_reapply_capture(&d->layer);
+	logf_("SIGHUP: policy reloaded from %s; %u connected capture stream(s) withheld",
+	      d->opt->config, withheld);
+}
+
 static int run(const struct options *o)
 {
 	static struct daemon d;
@@ -438,12 +462,12 @@ static int run(const struct options *o)
 		r = d.kick_fd = RET_NERRNO(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
 	if (r >= 0)
 		r = sndbe_loop_add(d.loop, d.kick_fd, POLLIN, on_kick, &d);
-	if (r >= 0)
-		r = sndbe_loop_set_after(d.loop, resync, &d);
 	if (r < 0) {
 		logf_("starting: %s", strerror(-r));
 		goto out;
 	}
+	sndbe_loop_set_after(d.loop, resync, &d);
+	sndbe_loop_set_reload(d.loop, on_reload, &d);
 	on_xenbus_fd(d.loop, -1, 0, &d);
 	resync(d.loop, &d);
 	printf("vsndbe ready\n");

@@ -44,6 +44,7 @@ struct sndbe_stream {
 	struct vsnd_open_params open;
 	struct sndbe_shbuf *buf;
 	struct sndbe_audio *audio;
+	bool capture_withheld;		/* READ gets zeros (a policy reload) */
 	uint8_t *scratch;
 	struct sndbe_volume vol;
 	uint64_t pos_base;		/* octets at pos_frames */
@@ -238,6 +239,12 @@ static int op_read(struct sndbe_stream *s, const struct vsnd_rw_params *rw)
 	if (r < 0)
 		return r;
 	got = (uint32_t)r;
+	if (s->capture_withheld) {
+		/* Captured, then thrown away: the clock and the source's
+		 * position go on, the guest gets silence. */
+		s->st.frames_withheld += got;
+		got = 0;
+	}
 	if (got && !sndbe_volume_is_unity(&s->vol)) {
 		r = sndbe_volume_apply(&s->vol, s->open.format, s->scratch, got);
 		if (r < 0)
@@ -594,4 +601,16 @@ void sndbe_stream_stats(const struct sndbe_stream *s, struct sndbe_stream_stats 
 {
 	*ret = s->st;
 	ret->state = s->state;
+}
+
+/**
+ * sndbe_stream_set_capture() - see stream.h.
+ * @s: the stream.
+ * @deliver: whether READ gets what the host captured.
+ * @open_error: what every later OPEN answers (< 0), or 0.
+ */
+void sndbe_stream_set_capture(struct sndbe_stream *s, bool deliver, int open_error)
+{
+	s->capture_withheld = !deliver;
+	s->cfg.open_error = open_error;
 }

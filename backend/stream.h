@@ -72,6 +72,7 @@ struct sndbe_stream_stats {
 	uint64_t errors;		/* answered with a non-zero status */
 	uint64_t frames_refused;	/* WRITE frames the sink FIFO refused */
 	uint64_t frames_missing;	/* READ frames not captured (silence) */
+	uint64_t frames_withheld;	/* captured, replaced by silence (policy) */
 	uint64_t events;		/* CUR_POS enqueued */
 	uint64_t events_dropped;	/* CUR_POS dropped (page full) */
 	uint64_t audio_errors;		/* audio service/trigger failures */
@@ -134,6 +135,18 @@ int sndbe_stream_service_ring(struct sndbe_stream *s);
 #define SNDBE_STREAM_MAX_FDS (SNDBE_AUDIO_MAX_FDS + 1u)
 
 int sndbe_stream_fds(struct sndbe_stream *s, struct pollfd *fds, unsigned int n);
+
+/**
+ * sndbe_stream_set_capture() - change what a capture stream delivers, for a
+ * policy reload: from the next READ on, the guest gets the host's frames
+ * (@deliver) or silence of the same length (the host stream keeps running,
+ * so positions go on at the stream's rate); every later OPEN answers
+ * @open_error when it is negative.
+ * @s: the stream.
+ * @deliver: whether READ gets what the host captured.
+ * @open_error: what every later OPEN answers (< 0), or 0.
+ */
+void sndbe_stream_set_capture(struct sndbe_stream *s, bool deliver, int open_error);
 
 /**
  * sndbe_stream_process() - one of the stream's fds is ready.

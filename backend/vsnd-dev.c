@@ -39,6 +39,9 @@ struct dev_stream {
 	unsigned int pcm;
 	unsigned int idx;
 	bool backlog; /* requests left after a budget */
+	bool capture; /* a capture stream */
+	bool host_capture; /* ... connected to its host source (policy: allow) */
+	char *uid; /* its unique-id at connect, for policy lookups; or NULL */
 	struct sndbe_stream *s;
 };
 
@@ -216,7 +219,7 @@ static void dev_forget(void *ud, struct sndbe_xb_device *xbd)
  * The policy's part of stream @ref: limits, caps and capture rule in @sc.
  * Return: the host device template to use.
  */
-static const char *ds_policy(struct sndbe_dev *d, const char *name,
+static const char *ds_policy(struct sndbe_dev *d, struct dev_stream *ds, const char *name,
 			     const struct sndbe_xb_stream_refs *ref,
 			     const struct vsnd_xscfg_stream *xs, struct sndbe_stream_config *sc)
 {
@@ -228,6 +231,8 @@ static const char *ds_policy(struct sndbe_dev *d, const char *name,
 
 	sndbe_policy_lookup(d->l->policy, &key, &ps);
 	tmpl = ps.sink ? ps.sink : d->l->spec;
+	ds->capture = sc->dir == VSND_DIR_CAPTURE;
+	ds->host_capture = ds->capture && ps.capture == SNDBE_CAPTURE_ALLOW;
 	if (sc->dir == VSND_DIR_CAPTURE && ps.capture != SNDBE_CAPTURE_ALLOW) {
 		/* Nothing of the host is opened, not even probed: the paced
 		 * null source gives zeros at the stream's rate. */
@@ -266,6 +271,7 @@ static void dev_free(struct sndbe_dev *d)
 		struct dev_stream *ds = &d->st[i];
 
 		ds->s = sndbe_stream_free(ds->s);
+		free(ds->uid);
 		if (ds->ring_page)
 			xenif_gnt_unmap(x, ds->ring_page, 1);
 		if (ds->evt_page)
@@ -331,7 +337,9 @@ static int ds_setup(struct sndbe_dev *d, const struct vsnd_xscfg *cfg, const cha
 	r = vsnd_xscfg_limits(cfg, (int)ref->pcm, (int)ref->stream, 0, &sc.lim);
 	if (r < 0)
 		return r;
-	tmpl = ds_policy(d, name, ref, xs, &sc);
+	if (xs->unique_id && !(ds->uid = strdup(xs->unique_id)))
+		return -ENOMEM;
+	tmpl = ds_policy(d, ds, name, ref, xs, &sc);
 	r = sndbe_dev_expand_spec(tmpl, d->domid, ref->pcm, ref->stream, spec, sizeof(spec));
 	if (r < 0)
 		return r;
@@ -584,4 +592,62 @@ struct sndbe_stream *sndbe_dev_stream(struct sndbe_dev_layer *l, uint32_t domid,
 		if (d->domid == domid && d->devid == devid && index < d->n)
 			return d->st[index].s;
 	return NULL;
+}
+
+/* The domain's name for policy lookups, "" when no section uses names. */
+static int dev_name(struct sndbe_dev *d, char name[SNDBE_POLICY_NAME_MAX + 1])
+{
+	struct xenif_dominfo info;
+	int r;
+
+	name[0] = '\0';
+	if (!sndbe_policy_uses_names(d->l->policy))
+		return 0;
+	r = xenif_domain_info(d->l->x, d->domid, &info);
+	if (r < 0)
+		return r;
+	memcpy(name, info.name, sizeof(info.name));
+	return 0;
+}
+
+/* Apply the capture rule of the layer's policy to @d's capture streams. */
+static unsigned int dev_recapture(struct sndbe_dev *d)
+{
+	char name[SNDBE_POLICY_NAME_MAX + 1];
+	bool known = dev_name(d, name) >= 0;
+	unsigned int withheld = 0;
+
+	for (unsigned int i = 0; i < d->n; i++) {
+		struct dev_stream *ds = &d->st[i];
+		struct sndbe_policy_key key = { .domid = d->domid, .name = name, .card = d->devid,
+						.pcm = (int)ds->pcm, .stream = (int)ds->idx,
+						.uid = ds->uid };
+		struct sndbe_policy_settings ps;
+		bool deliver;
+
+		if (!ds->capture)
+			continue;
+		sndbe_policy_lookup(d->l->policy, &key, &ps);
+		/* A name that cannot be read any more: deliver nothing. */
+		deliver = known && ds->host_capture && ps.capture == SNDBE_CAPTURE_ALLOW;
+		sndbe_stream_set_capture(ds->s, deliver,
+					 !known || ps.capture == SNDBE_CAPTURE_DENY ? -EACCES : 0);
+		withheld += !deliver;
+	}
+	return withheld;
+}
+
+/**
+ * sndbe_dev_reapply_capture() - see vsnd-dev.h.
+ * @l: the layer, its policy just replaced.
+ *
+ * Return: the number of connected capture streams that deliver nothing now.
+ */
+unsigned int sndbe_dev_reapply_capture(struct sndbe_dev_layer *l)
+{
+	unsigned int withheld = 0;
+
+	for (struct sndbe_dev *d = l->devs; d; d = d->next)
+		withheld += dev_recapture(d);
+	return withheld;
 }

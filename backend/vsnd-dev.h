@@ -135,6 +135,21 @@ int sndbe_dev_serve_backlog(struct sndbe_dev_layer *l);
 int sndbe_dev_next_broken(struct sndbe_dev_layer *l, uint32_t *domid, uint32_t *devid);
 
 /**
+ * sndbe_dev_reapply_capture() - after the layer's policy was replaced
+ * (SIGHUP): apply the new capture rule to every connected capture stream
+ * at once. A stream the new policy no longer allows gets silence from its
+ * next READ on (deny also refuses its later OPENs with -EACCES); a stream
+ * whose host source was opened under an earlier allow gets its frames back
+ * when allowed again. A stream connected without its host source (deny or
+ * silence at connect) stays silent until the device reconnects. Every
+ * other key of the new policy takes effect at the next connect.
+ * @l: the layer.
+ *
+ * Return: the number of connected capture streams that deliver nothing now.
+ */
+unsigned int sndbe_dev_reapply_capture(struct sndbe_dev_layer *l);
+
+/**
  * sndbe_dev_stream() - a connected device's stream, for inspection.
  * @l: the layer.
  * @domid: the guest.

@@ -529,3 +529,66 @@ TEST_TIMEOUT(check_config_exit_status_and_errors, 60)
 	ASSERT_NOT_NULL(strstr(err, "No such file or directory"));
 	ASSERT_OK(rmdir(dir));
 }
+
+/* Read BUFFER octets at 0 once the position passed @pos; into @out. */
+static void read_at(struct vsndfe_stream *s, uint64_t pos, uint8_t *out)
+{
+	uint32_t size;
+	uint8_t *buf = vsndfe_stream_buffer(s, &size);
+
+	ASSERT_NOT_NULL(buf);
+	memset(buf, 0xa5, BUFFER);
+	wait_position(s, pos);
+	ASSERT_OK(vsndfe_stream_read(s, 0, BUFFER));
+	memcpy(out, buf, BUFFER);
+}
+
+/* SIGHUP: a capture revoke reaches a running stream at its next READ; an
+ * invalid file leaves the policy in force. */
+TEST_TIMEOUT(reload_revokes_capture_at_the_next_read, 180)
+{
+	static const char allow[] = "[defaults]\nsink = file:@DIR@/source.wav\n";
+	static const char deny[] = "[defaults]\nsink = file:@DIR@/source.wav\n"
+				   "[domain:android]\ncapture = deny\n";
+	struct fetree t = { .guest = GUEST, .n_streams = 1, .s = { { 0, 0, "c" } } };
+	struct vsndfe_pcm_params p = { 48000, XENSND_PCM_FORMAT_S16_LE, 2, BUFFER, PERIOD };
+	static uint8_t got[BUFFER];
+	struct vsndfe_stream *s;
+	struct vsndfe_card *card;
+	char path[128], conf[128];
+	struct rig r;
+
+	rig_init(&r, allow);
+	snprintf(path, sizeof(path), "%s/source.wav", r.dir);
+	snprintf(conf, sizeof(conf), "%s/vsndbe.conf", r.dir);
+	write_wav(path, 32 * BUFFER, 31);
+	ASSERT_OK(fetree_write(r.ts, &t));
+	rig_spawn(&r);
+	card = card_open(&r, 0);
+	s = vsndfe_card_stream(card, 0);
+	ASSERT_OK(vsndfe_stream_open(s, &p));
+	ASSERT_OK(vsndfe_stream_trigger(s, XENSND_OP_TRIGGER_START));
+	read_at(s, BUFFER, got);
+	for (uint32_t i = 0; i < BUFFER; i++)
+		ASSERT_EQ(got[i], pat(i, 31));
+
+	write_policy(conf, deny, r.dir);
+	ASSERT_OK(kill(r.be.pid, SIGHUP));
+	ASSERT_TRUE(vsndbe_proc_wait_log(&r.be, "SIGHUP: policy reloaded", WAIT_MS));
+	read_at(s, 2 * BUFFER, got);
+	for (uint32_t i = 0; i < BUFFER; i++)
+		if (got[i])
+			vtest_fail(__FILE__, __LINE__, "revoked: byte %u is %u", i, got[i]);
+	ASSERT_OK(vsndfe_stream_trigger(s, XENSND_OP_TRIGGER_STOP));
+	ASSERT_OK(vsndfe_stream_close(s));
+	ASSERT_ERR(vsndfe_stream_open(s, &p), EACCES);
+
+	/* A broken file: said, and deny stays. */
+	write_policy(conf, "[nonsense\n", r.dir);
+	ASSERT_OK(kill(r.be.pid, SIGHUP));
+	ASSERT_TRUE(vsndbe_proc_wait_log(&r.be, "is not valid: the policy in force stays",
+					 WAIT_MS));
+	ASSERT_ERR(vsndfe_stream_open(s, &p), EACCES);
+	vsndfe_card_close(card);
+	rig_done(&r);
+}
