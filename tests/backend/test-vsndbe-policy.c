@@ -17,7 +17,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -45,15 +44,10 @@
 #define PERIOD 4096u
 
 struct rig {
-	struct vtest_simd sim;
-	struct xenif *ts; /* the toolstack, dom0 */
-	char dir[64];
-	char xen[300];
+	struct vsndbe_world w; /* xensimd, the toolstack, the directory */
 	char config[160];
-	char sink[160];
 	struct vsndbe_proc be;
 };
-
 static uint8_t pat(uint32_t i, uint8_t seed)
 {
 	return (uint8_t)(i * 7u + seed + (i >> 8) * 13u);
@@ -81,23 +75,17 @@ static void rig_init(struct rig *r, const char *policy)
 {
 	char path[128];
 
-	vsndbe_proc_path();
-	snprintf(r->dir, sizeof(r->dir), "/tmp/test-vsndbe-policy-XXXXXX");
-	ASSERT_NOT_NULL(mkdtemp(r->dir));
-	snprintf(path, sizeof(path), "%s/vsndbe.conf", r->dir);
-	write_policy(path, policy, r->dir);
+	vsndbe_world_begin(&r->w);
+	snprintf(path, sizeof(path), "%s/vsndbe.conf", r->w.dir);
+	write_policy(path, policy, r->w.dir);
 	snprintf(r->config, sizeof(r->config), "--config=%s", path);
-	snprintf(r->sink, sizeof(r->sink), "--sink=file:%s/cmdline-%%u-%%u-%%u.wav", r->dir);
-	vtest_simd_start(&r->sim);
-	snprintf(r->xen, sizeof(r->xen), "--xen=%s", r->sim.spec);
-	vtest_simd_domain_create(&r->sim, GUEST, "android");
-	ASSERT_OK(xenif_open(r->sim.spec, 0, &r->ts));
+	vtest_simd_domain_create(&r->w.sim, GUEST, "android");
 }
 
 static void rig_spawn(struct rig *r)
 {
 	vsndbe_proc_spawn(&r->be,
-			  (const char *const[]){ r->xen, "--single-process", r->sink, r->config,
+			  (const char *const[]){ r->w.xen, "--single-process", r->w.sink, r->config,
 						 NULL },
 			  true);
 	vsndbe_proc_wait_ready(&r->be);
@@ -105,23 +93,8 @@ static void rig_spawn(struct rig *r)
 
 static void rig_done(struct rig *r)
 {
-	struct dirent *de;
-	DIR *d;
-	int status;
-
-	ASSERT_OK(kill(r->be.pid, SIGTERM));
-	status = vsndbe_proc_reap(&r->be);
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(WEXITSTATUS(status), 0);
-	r->ts = xenif_close(r->ts);
-	vtest_simd_stop(&r->sim);
-	d = opendir(r->dir);
-	ASSERT_NOT_NULL(d);
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			ASSERT_OK(unlinkat(dirfd(d), de->d_name, 0));
-	closedir(d);
-	ASSERT_OK(rmdir(r->dir));
+	vsndbe_proc_stop(&r->be);
+	vsndbe_world_end(&r->w);
 }
 
 static bool exists(const char *dir, const char *name)
@@ -134,7 +107,7 @@ static bool exists(const char *dir, const char *name)
 
 static struct vsndfe_card *card_open(struct rig *r, uint32_t devid)
 {
-	struct vsndfe_options opt = { .xen = r->sim.spec, .domid = GUEST, .devid = devid,
+	struct vsndfe_options opt = { .xen = r->w.sim.spec, .domid = GUEST, .devid = devid,
 				      .connect_timeout_ms = WAIT_MS };
 	struct vsndfe_card *card = NULL;
 
@@ -188,7 +161,7 @@ static void assert_wav(const struct rig *r, const char *name, uint8_t seed)
 	uint32_t len;
 	uint8_t *d;
 
-	snprintf(path, sizeof(path), "%s/%s", r->dir, name);
+	snprintf(path, sizeof(path), "%s/%s", r->w.dir, name);
 	d = vsndbe_wav_data(path, &len);
 	ASSERT_EQ(len, BUFFER);
 	for (uint32_t i = 0; i < len; i++)
@@ -213,7 +186,7 @@ TEST_TIMEOUT(routes_by_domain_name_to_its_file_sink, 180)
 	struct rig r;
 
 	rig_init(&r, policy);
-	ASSERT_OK(fetree_write(r.ts, &t));
+	ASSERT_OK(fetree_write(r.w.ts, &t));
 	rig_spawn(&r);
 	card = card_open(&r, 0);
 	play(vsndfe_card_stream(card, 0), 3);
@@ -222,9 +195,9 @@ TEST_TIMEOUT(routes_by_domain_name_to_its_file_sink, 180)
 
 	assert_wav(&r, "android-dom5-pcm0-s0.wav", 3);
 	assert_wav(&r, "android-second.wav", 11);
-	ASSERT_FALSE(exists(r.dir, "default-5-0-0.wav"));
-	ASSERT_FALSE(exists(r.dir, "cmdline-5-0-0.wav"));
-	ASSERT_FALSE(exists(r.dir, "six.wav"));
+	ASSERT_FALSE(exists(r.w.dir, "default-5-0-0.wav"));
+	ASSERT_FALSE(exists(r.w.dir, "dom5-0-0.wav"));
+	ASSERT_FALSE(exists(r.w.dir, "six.wav"));
 	rig_done(&r);
 }
 
@@ -282,9 +255,9 @@ TEST_TIMEOUT(capture_deny_fails_open_and_silence_gives_zeros, 180)
 	struct rig r;
 
 	rig_init(&r, policy);
-	snprintf(path, sizeof(path), "%s/source.wav", r.dir);
+	snprintf(path, sizeof(path), "%s/source.wav", r.w.dir);
 	write_wav(path, 4 * BUFFER, 29);
-	ASSERT_OK(fetree_write(r.ts, &t));
+	ASSERT_OK(fetree_write(r.w.ts, &t));
 	rig_spawn(&r);
 	card = card_open(&r, 0);
 
@@ -313,7 +286,7 @@ static pid_t guest_try_connect(struct rig *r, uint32_t devid)
 
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
-		struct vsndfe_options opt = { .xen = r->sim.spec, .domid = GUEST,
+		struct vsndfe_options opt = { .xen = r->w.sim.spec, .domid = GUEST,
 					      .devid = devid, .connect_timeout_ms = WAIT_MS };
 		struct vsndfe_card *card = NULL;
 
@@ -342,7 +315,7 @@ TEST_TIMEOUT(caps_refuse_open_and_narrow_the_query, 180)
 	pid_t g;
 
 	rig_init(&r, policy);
-	ASSERT_OK(fetree_write(r.ts, &t));
+	ASSERT_OK(fetree_write(r.w.ts, &t));
 	rig_spawn(&r);
 	card = card_open(&r, 0);
 	s = vsndfe_card_stream(card, 0);
@@ -375,7 +348,7 @@ TEST_TIMEOUT(caps_refuse_open_and_narrow_the_query, 180)
 
 	/* Card 1 has three streams, its policy two: refused, said in the log
 	 * and the error node, nothing of it connected. */
-	ASSERT_OK(fetree_write(r.ts, &t1));
+	ASSERT_OK(fetree_write(r.w.ts, &t1));
 	g = guest_try_connect(&r, 1);
 	ASSERT_TRUE(vsndbe_proc_wait_log(&r.be,
 		"domain 5 device 1: 3 streams, the policy's max-streams is 2", WAIT_MS));
@@ -397,7 +370,7 @@ TEST_TIMEOUT(volume_cap_clamps_and_get_volume_says_so, 180)
 	struct rig r;
 
 	rig_init(&r, policy);
-	ASSERT_OK(fetree_write(r.ts, &t));
+	ASSERT_OK(fetree_write(r.w.ts, &t));
 	rig_spawn(&r);
 	card = card_open(&r, 0);
 	s = vsndfe_card_stream(card, 0);
@@ -429,7 +402,7 @@ static void guest_write(struct rig *r, const char *node, const char *value)
 	struct xenif *g = NULL;
 	char path[128];
 
-	ASSERT_OK(xenif_open(r->sim.spec, GUEST, &g));
+	ASSERT_OK(xenif_open(r->w.sim.spec, GUEST, &g));
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vsnd/0/0/0/%s", GUEST, node);
 	ASSERT_OK(xenif_xs_write(g, XENIF_TX_NONE, path, value, strlen(value)));
 	xenif_close(g);
@@ -451,11 +424,11 @@ TEST_TIMEOUT(guest_rewriting_its_nodes_keeps_its_device_and_direction, 240)
 	pid_t g;
 
 	rig_init(&r, policy);
-	ASSERT_OK(fetree_write(r.ts, &t));
+	ASSERT_OK(fetree_write(r.w.ts, &t));
 	/* The toolstack's unique-id. */
 	snprintf(path, sizeof(path), "/local/domain/%u/device/vsnd/0/0/0/unique-id", GUEST);
-	ASSERT_OK(xenif_xs_write(r.ts, XENIF_TX_NONE, path, "music", 5));
-	snprintf(path, sizeof(path), "%s/mic.wav", r.dir);
+	ASSERT_OK(xenif_xs_write(r.w.ts, XENIF_TX_NONE, path, "music", 5));
+	snprintf(path, sizeof(path), "%s/mic.wav", r.w.dir);
 	write_wav(path, 4 * BUFFER, 41);
 	rig_spawn(&r);
 
@@ -559,10 +532,10 @@ TEST_TIMEOUT(reload_revokes_capture_at_the_next_read, 180)
 	struct rig r;
 
 	rig_init(&r, allow);
-	snprintf(path, sizeof(path), "%s/source.wav", r.dir);
-	snprintf(conf, sizeof(conf), "%s/vsndbe.conf", r.dir);
+	snprintf(path, sizeof(path), "%s/source.wav", r.w.dir);
+	snprintf(conf, sizeof(conf), "%s/vsndbe.conf", r.w.dir);
 	write_wav(path, 32 * BUFFER, 31);
-	ASSERT_OK(fetree_write(r.ts, &t));
+	ASSERT_OK(fetree_write(r.w.ts, &t));
 	rig_spawn(&r);
 	card = card_open(&r, 0);
 	s = vsndfe_card_stream(card, 0);
@@ -572,7 +545,7 @@ TEST_TIMEOUT(reload_revokes_capture_at_the_next_read, 180)
 	for (uint32_t i = 0; i < BUFFER; i++)
 		ASSERT_EQ(got[i], pat(i, 31));
 
-	write_policy(conf, deny, r.dir);
+	write_policy(conf, deny, r.w.dir);
 	ASSERT_OK(kill(r.be.pid, SIGHUP));
 	ASSERT_TRUE(vsndbe_proc_wait_log(&r.be, "SIGHUP: policy reloaded", WAIT_MS));
 	read_at(s, 2 * BUFFER, got);
@@ -584,7 +557,7 @@ TEST_TIMEOUT(reload_revokes_capture_at_the_next_read, 180)
 	ASSERT_ERR(vsndfe_stream_open(s, &p), EACCES);
 
 	/* A broken file: said, and deny stays. */
-	write_policy(conf, "[nonsense\n", r.dir);
+	write_policy(conf, "[nonsense\n", r.w.dir);
 	ASSERT_OK(kill(r.be.pid, SIGHUP));
 	ASSERT_TRUE(vsndbe_proc_wait_log(&r.be, "is not valid: the policy in force stays",
 					 WAIT_MS));
