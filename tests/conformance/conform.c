@@ -36,11 +36,14 @@ static void help(void)
 {
 	printf("Usage: vsnd-conform [OPTION]...\n"
 	       "Check an sndif (Xen PV sound, version 2) peer against the protocol.\n\n"
-	       "  --role=frontend      play the frontend against a backend (the default;\n"
-	       "                       the only role so far)\n"
+	       "  --role=frontend      play the frontend against a backend (the default)\n"
+	       "  --role=backend       play a (hostile) backend against a frontend driver\n"
+	       "  --fe-cmd=CMD         backend role: the frontend driver, run by /bin/sh\n"
+	       "                       once per scenario (see vsnd-conform(1))\n"
 	       "  --xen=real|sim:DIR   Xen to use (default: real)\n"
-	       "  --domid=N            the guest domain to act as (default with real:\n"
-	       "                       our own; required with sim:)\n"
+	       "  --domid=N            frontend role: the guest domain to act as (default\n"
+	       "                       with real: our own; required with sim:); backend\n"
+	       "                       role: the guest whose device is served (required)\n"
 	       "  --devid=N            the vsnd device (default 0)\n"
 	       "  --list               list the scenarios and what each checks\n"
 	       "  --only=PATTERN       run the scenarios matching PATTERN (fnmatch);\n"
@@ -70,10 +73,11 @@ static int parse_u32(const char *name, const char *arg, uint32_t max, uint32_t *
 }
 
 enum { ARG_ROLE = 0x100, ARG_XEN, ARG_DOMID, ARG_DEVID, ARG_LIST, ARG_ONLY, ARG_TAP,
-       ARG_JUNIT, ARG_HELP, ARG_VERSION };
+       ARG_JUNIT, ARG_HELP, ARG_VERSION, ARG_FE_CMD };
 
 static const struct option long_opts[] = {
 	{ "role", required_argument, NULL, ARG_ROLE },
+	{ "fe-cmd", required_argument, NULL, ARG_FE_CMD },
 	{ "xen", required_argument, NULL, ARG_XEN },
 	{ "domid", required_argument, NULL, ARG_DOMID },
 	{ "devid", required_argument, NULL, ARG_DEVID },
@@ -108,6 +112,8 @@ static int parse_one(struct run *r, int opt, const char *arg)
 		return parse_u32("domid", arg, XENIF_DOMID_MAX, &r->o.domid) < 0 ? -EINVAL : 1;
 	case ARG_DEVID:
 		return parse_u32("devid", arg, 255, &r->o.devid) < 0 ? -EINVAL : 1;
+	case ARG_FE_CMD:
+		return r->o.fe_cmd = arg, 1;
 	case ARG_LIST:
 		return r->list = true, 1;
 	case ARG_ONLY:
@@ -149,8 +155,15 @@ static int parse_args(struct run *r, int argc, char **argv)
 		fprintf(stderr, "vsnd-conform: unexpected argument \"%s\"\n", argv[optind]);
 		return -EINVAL;
 	}
-	if (!r->list && strncmp(r->o.xen, "sim:", 4) == 0 && r->o.domid == XENIF_DOMID_SELF) {
+	if (r->list)
+		return 1;
+	if (r->o.role == CF_ROLE_FRONTEND && strncmp(r->o.xen, "sim:", 4) == 0 &&
+	    r->o.domid == XENIF_DOMID_SELF) {
 		fprintf(stderr, "vsnd-conform: --xen=%s needs --domid\n", r->o.xen);
+		return -EINVAL;
+	}
+	if (r->o.role == CF_ROLE_BACKEND && (r->o.domid == XENIF_DOMID_SELF || !r->o.fe_cmd)) {
+		fprintf(stderr, "vsnd-conform: --role=backend needs --domid and --fe-cmd\n");
 		return -EINVAL;
 	}
 	return 1;
@@ -173,23 +186,43 @@ static void list(const struct run *r, const struct cf_scenario *t, size_t n)
 			printf("%-28s %s\n", t[i].name, t[i].claim);
 }
 
-static void run_one(struct cf_ctx *c, const struct cf_scenario *s, struct cf_outcome *o)
+/* What differs between the roles. */
+struct role_ops {
+	const struct cf_scenario *table;
+	const size_t *n;
+	struct cf_ctx *(*ctx_new)(const struct cf_options *o);
+	struct cf_ctx *(*ctx_free)(struct cf_ctx *c);
+	enum cf_result (*prepare)(struct cf_ctx *c, const struct cf_scenario *s);
+	void (*finish)(struct cf_ctx *c, const struct cf_scenario *s, enum cf_result r);
+};
+
+static const struct role_ops roles[] = {
+	[CF_ROLE_FRONTEND] = { cf_fe_scenarios, &cf_fe_n_scenarios, cf_fe_new, cf_fe_free,
+			       cf_fe_prepare, cf_fe_finish },
+	[CF_ROLE_BACKEND] = { cf_be_scenarios, &cf_be_n_scenarios, cf_be_new, cf_be_free,
+			      cf_be_prepare, cf_be_finish },
+};
+
+static void run_one(const struct role_ops *ro, struct cf_ctx *c, const struct cf_scenario *s,
+		    struct cf_outcome *o)
 {
 	uint64_t start = now_ms();
 
 	o->s = s;
 	cf_log(c, "--- %s", s->name);
-	o->result = cf_fe_prepare(c, s);
+	o->result = ro->prepare(c, s);
 	if (o->result == CF_OK)
 		o->result = s->run(c);
-	cf_fe_finish(c, s, o->result);
+	ro->finish(c, s, o->result);
 	snprintf(o->msg, sizeof(o->msg), "%s", o->result == CF_OK ? "" : cf_message(c));
 	o->ms = now_ms() - start;
 }
 
-/* Run the selected scenarios of @t; the exit status. */
-static int run_all(const struct run *r, const struct cf_scenario *t, size_t n)
+/* Run the selected scenarios of the role; the exit status. */
+static int run_all(const struct run *r, const struct role_ops *ro)
 {
+	const struct cf_scenario *t = ro->table;
+	size_t n = *ro->n;
 	_cleanup_free_ struct cf_outcome *out = calloc(n ? n : 1, sizeof(*out));
 	struct cf_ctx *c;
 	size_t k = 0, failed = 0, skipped = 0;
@@ -198,7 +231,7 @@ static int run_all(const struct run *r, const struct cf_scenario *t, size_t n)
 		return EXIT_FAILURE;
 	for (size_t i = 0; i < n; i++)
 		k += selected(r, &t[i]);
-	c = cf_fe_new(&r->o);
+	c = ro->ctx_new(&r->o);
 	if (!c)
 		return EXIT_UNREACHABLE;
 	if (r->tap)
@@ -207,13 +240,13 @@ static int run_all(const struct run *r, const struct cf_scenario *t, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (!selected(r, &t[i]))
 			continue;
-		run_one(c, &t[i], &out[k]);
+		run_one(ro, c, &t[i], &out[k]);
 		failed += out[k].result == CF_FAIL;
 		skipped += out[k].result == CF_SKIP;
 		cf_report_line(&out[k], (unsigned int)(k + 1), r->tap);
 		k++;
 	}
-	cf_fe_free(c);
+	ro->ctx_free(c);
 	printf("%s%zu passed, %zu failed", r->tap ? "# " : "", k - failed - skipped, failed);
 	printf(skipped ? ", %zu skipped\n" : "\n", skipped);
 	if (r->junit && cf_report_junit(r->junit, out, k) < 0) {
@@ -230,13 +263,9 @@ int main(int argc, char **argv)
 
 	if (k <= 0)
 		return k < 0 ? EXIT_USAGE : EXIT_SUCCESS;
-	if (r.o.role == CF_ROLE_BACKEND) {
-		fprintf(stderr, "vsnd-conform: the backend role is not implemented yet\n");
-		return EXIT_USAGE;
-	}
 	if (r.list) {
-		list(&r, cf_fe_scenarios, cf_fe_n_scenarios);
+		list(&r, roles[r.o.role].table, *roles[r.o.role].n);
 		return EXIT_SUCCESS;
 	}
-	return run_all(&r, cf_fe_scenarios, cf_fe_n_scenarios);
+	return run_all(&r, &roles[r.o.role]);
 }

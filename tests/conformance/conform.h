@@ -9,9 +9,11 @@
  * message buffer (cf_fail(), cf_skip()). Scenarios come in one table per
  * role and run in table order; the order matters (see fe-suite.c).
  *
- * Only the frontend role (the harness is the guest, the peer under test
- * is a backend) exists so far; a backend role (a hostile backend for
- * testing frontends) gets a table of its own next to it.
+ * In the frontend role the harness is the guest and the peer under test a
+ * backend (fe-*.c); in the backend role the harness is the backend domain
+ * and the peer under test a frontend program run per scenario (be-*.c).
+ * The context (struct cf_ctx, fe-scen.h) is shared: cf_fail() and friends
+ * work in both roles.
  */
 #ifndef VSND_CONFORM_H
 #define VSND_CONFORM_H
@@ -52,6 +54,7 @@ struct cf_options {
 	const char *xen;	/* "real" or "sim:DIR" */
 	uint32_t domid;		/* the domain we act as (XENIF_DOMID_SELF: ours) */
 	uint32_t devid;		/* the vsnd device */
+	const char *fe_cmd;	/* backend role: the frontend driver command */
 	bool verbose;
 };
 
@@ -96,6 +99,19 @@ enum cf_result cf_fe_prepare(struct cf_ctx *c, const struct cf_scenario *s);
 /* After a scenario that gave @r: note whether the device needs a new
  * handshake (it broke it, it failed, or the link looks broken). */
 void cf_fe_finish(struct cf_ctx *c, const struct cf_scenario *s, enum cf_result r);
+
+/* ---- the backend role (be-*.c) ----------------------------------------------- */
+
+extern const struct cf_scenario cf_be_scenarios[];
+extern const size_t cf_be_n_scenarios;
+
+/* A context for the backend role (it serves the device of o->domid); NULL
+ * with a message on stderr. */
+struct cf_ctx *cf_be_new(const struct cf_options *o);
+struct cf_ctx *cf_be_free(struct cf_ctx *c);
+/* Back to a fresh InitWait with a clean script before each scenario. */
+enum cf_result cf_be_prepare(struct cf_ctx *c, const struct cf_scenario *s);
+void cf_be_finish(struct cf_ctx *c, const struct cf_scenario *s, enum cf_result r);
 
 /* ---- reporting (report.c) --------------------------------------------------- */
 

@@ -21,6 +21,7 @@ struct cf_ctx {
 	int pb;			/* the first playback stream, or -1 */
 	int cp;			/* the first capture stream, or -1 */
 	uint64_t slowest_ms;	/* the slowest answer seen so far */
+	struct be_role *be;	/* the backend role's state (be.h); NULL here */
 };
 
 /* A stream configuration: sizes in octets. */
