@@ -173,3 +173,22 @@ void player_finish(struct player *pl, struct player_result *res)
 	close(pl->res);
 }
 
+
+void player_wait_position(struct vsndfe_stream *s, uint64_t bytes)
+{
+	uint64_t deadline = now_ms() + WAIT_MS;
+	struct vsndfe_stream_stats st;
+
+	for (;;) {
+		struct pollfd pf = { .fd = vsndfe_stream_evt_fd(s), .events = POLLIN };
+
+		ASSERT_GE(vsndfe_stream_process_events(s), 0);
+		vsndfe_stream_stats(s, &st);
+		if (st.position_bytes >= bytes)
+			return;
+		if (now_ms() >= deadline)
+			vtest_fail(__FILE__, __LINE__, "position stuck at %llu",
+				   (unsigned long long)st.position_bytes);
+		poll(&pf, 1, 500);
+	}
+}

@@ -29,6 +29,12 @@ struct player {
 	int res;		/* one byte when playing, then the result */
 };
 
+struct vsndfe_stream;
+
+/* Consume CUR_POS events until @s's position reaches @bytes; fail the
+ * test after 30 s. */
+void player_wait_position(struct vsndfe_stream *s, uint64_t bytes);
+
 /* Octet @i of what the player plays. */
 uint8_t player_pattern(uint64_t i);
 /* Fork the player as guest @domid of @spec; return once it is playing. */

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "fetree.h"
+#include "player.h"
 #include "simd.h"
 #include "util.h"
 #include "vsndbe-proc.h"
@@ -115,26 +116,6 @@ static struct vsndfe_card *card_open(struct rig *r, uint32_t devid)
 	return card;
 }
 
-/* Wait until stream @s has moved @bytes (CUR_POS), bounded. */
-static void wait_position(struct vsndfe_stream *s, uint64_t bytes)
-{
-	uint64_t deadline = now_ms() + WAIT_MS;
-	struct vsndfe_stream_stats st;
-
-	for (;;) {
-		struct pollfd pf = { .fd = vsndfe_stream_evt_fd(s), .events = POLLIN };
-
-		ASSERT_GE(vsndfe_stream_process_events(s), 0);
-		vsndfe_stream_stats(s, &st);
-		if (st.position_bytes >= bytes)
-			return;
-		if (now_ms() >= deadline)
-			vtest_fail(__FILE__, __LINE__, "position stuck at %llu",
-				   (unsigned long long)st.position_bytes);
-		poll(&pf, 1, 500);
-	}
-}
-
 /* Play BUFFER bytes of pat(seed) on @s (stereo S16 48 kHz) and close it. */
 static void play(struct vsndfe_stream *s, uint8_t seed)
 {
@@ -149,7 +130,7 @@ static void play(struct vsndfe_stream *s, uint8_t seed)
 		buf[i] = pat(i, seed);
 	ASSERT_OK(vsndfe_stream_write(s, 0, BUFFER));
 	ASSERT_OK(vsndfe_stream_trigger(s, XENSND_OP_TRIGGER_START));
-	wait_position(s, BUFFER);
+	player_wait_position(s, BUFFER);
 	ASSERT_OK(vsndfe_stream_trigger(s, XENSND_OP_TRIGGER_STOP));
 	ASSERT_OK(vsndfe_stream_close(s));
 }
@@ -230,7 +211,7 @@ static void capture(struct vsndfe_stream *s, uint8_t *out)
 	ASSERT_NOT_NULL(buf);
 	memset(buf, 0xa5, BUFFER);
 	ASSERT_OK(vsndfe_stream_trigger(s, XENSND_OP_TRIGGER_START));
-	wait_position(s, BUFFER);
+	player_wait_position(s, BUFFER);
 	ASSERT_OK(vsndfe_stream_read(s, 0, BUFFER));
 	memcpy(out, buf, BUFFER);
 	ASSERT_OK(vsndfe_stream_trigger(s, XENSND_OP_TRIGGER_STOP));
@@ -511,7 +492,7 @@ static void read_at(struct vsndfe_stream *s, uint64_t pos, uint8_t *out)
 
 	ASSERT_NOT_NULL(buf);
 	memset(buf, 0xa5, BUFFER);
-	wait_position(s, pos);
+	player_wait_position(s, pos);
 	ASSERT_OK(vsndfe_stream_read(s, 0, BUFFER));
 	memcpy(out, buf, BUFFER);
 }

@@ -45,43 +45,14 @@ static int xs_read_u32(struct be_role *b, const char *path, uint32_t *ret)
 	return 0;
 }
 
-static int xs_write_str(struct be_role *b, const char *path, const char *v)
-{
-	return xenif_xs_write(b->x, XENIF_TX_NONE, path, v, strlen(v));
-}
-
-static int card_reader(void *ctx, const char *relpath, char *buf, size_t bufsz)
-{
-	struct be_role *b = ctx;
-	_cleanup_free_ char *v = NULL;
-	char path[256];
-	size_t len;
-	int r;
-
-	snprintf(path, sizeof(path), "%s/%s", b->fe, relpath);
-	r = xenif_xs_read(b->x, XENIF_TX_NONE, path, &v, &len);
-	if (r < 0)
-		return r;
-	if (bufsz) {
-		size_t k = len < bufsz - 1 ? len : bufsz - 1;
-
-		memcpy(buf, v, k);
-		buf[k] = '\0';
-	}
-	return len > INT32_MAX ? INT32_MAX : (int)len;
-}
 
 static int read_card(struct be_role *b, char *why, size_t whysz)
 {
-	struct vsnd_xs_reader rd = { .read = card_reader, .ctx = b };
-	struct vsnd_xscfg_error e;
 	int r;
 
-	r = vsnd_xscfg_parse(&rd, VSND_XSCFG_MODE_LINUX, &b->cfg, &e);
-	if (r < 0) {
-		snprintf(why, whysz, "%s: card unreadable: %s", b->fe, e.msg);
+	r = cf_card_parse(b->x, b->fe, &b->cfg, why, whysz);
+	if (r < 0)
 		return r;
-	}
 	b->n = vsnd_xscfg_stream_count(b->cfg);
 	if (b->n > BE_MAX_STREAMS)
 		b->n = BE_MAX_STREAMS;
@@ -173,7 +144,7 @@ int be_link_open(struct be_role *b, const struct cf_options *o, char *why, size_
 		return r;
 	}
 	snprintf(path, sizeof(path), "%s/versions", b->be);
-	xs_write_str(b, path, "2");
+	cf_xs_write_str(b->x, path, "2");
 	b->be_state = -1;
 	return 0;
 }
@@ -195,7 +166,7 @@ void be_set_state(struct be_role *b, int state)
 
 	snprintf(path, sizeof(path), "%s/state", b->be);
 	snprintf(v, sizeof(v), "%d", state);
-	xs_write_str(b, path, v);
+	cf_xs_write_str(b->x, path, v);
 	b->be_state = state;
 	b->ob.be_writes++;
 }

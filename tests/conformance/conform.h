@@ -23,6 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vsnd/xscfg.h"
+#include "xenif/xenif.h"
+
 enum cf_role {
 	CF_ROLE_FRONTEND,	/* we are the guest; the backend is tested */
 	CF_ROLE_BACKEND,	/* we are dom0's backend; the frontend is tested */
@@ -67,6 +70,13 @@ enum cf_result cf_fail(struct cf_ctx *c, const char *fmt, ...)
 enum cf_result cf_skip(struct cf_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The message of the last cf_fail()/cf_skip(). */
+/* Read the card of the device whose frontend directory is @fe (Linux's
+ * rules); on failure @why says why. 0 or a negative errno. */
+int cf_card_parse(struct xenif *x, const char *fe, struct vsnd_xscfg **ret, char *why,
+		  size_t whysz);
+/* Write @v to @path outside a transaction. */
+int cf_xs_write_str(struct xenif *x, const char *path, const char *v);
+
 const char *cf_message(const struct cf_ctx *c);
 /* A line on stderr with -v. */
 void cf_log(const struct cf_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

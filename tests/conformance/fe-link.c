@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conform.h"
 #include "fe-link.h"
 #include "vsnd-common/util.h"
 
@@ -38,44 +39,18 @@ int fe_xs_read_u32(struct fe_link *l, const char *path, uint32_t *ret)
 
 int fe_xs_write_str(struct fe_link *l, const char *path, const char *v)
 {
-	return xenif_xs_write(l->x, XENIF_TX_NONE, path, v, strlen(v));
-}
-
-/* The config parser's view of FE: paths relative to the card directory. */
-static int fe_reader(void *ctx, const char *relpath, char *buf, size_t bufsz)
-{
-	struct fe_link *l = ctx;
-	_cleanup_free_ char *v = NULL;
-	char path[192];
-	size_t len;
-	int r;
-
-	snprintf(path, sizeof(path), "%s/%s", l->fe, relpath);
-	r = xenif_xs_read(l->x, XENIF_TX_NONE, path, &v, &len);
-	if (r < 0)
-		return r;
-	if (bufsz) {
-		size_t k = len < bufsz - 1 ? len : bufsz - 1;
-
-		memcpy(buf, v, k);
-		buf[k] = '\0';
-	}
-	return len > INT32_MAX ? INT32_MAX : (int)len;
+	return cf_xs_write_str(l->x, path, v);
 }
 
 /* The card's streams in Linux's order, with the limits Linux derives. */
 static int read_card(struct fe_link *l, char *why, size_t whysz)
 {
-	struct vsnd_xs_reader rd = { .read = fe_reader, .ctx = l };
-	struct vsnd_xscfg_error e;
 	unsigned int n;
 	int r;
 
-	r = vsnd_xscfg_parse(&rd, VSND_XSCFG_MODE_LINUX, &l->cfg, &e);
-	if (r < 0) {
-		snprintf(why, whysz, "%s: card unreadable: %s", l->fe, e.msg);
+	r = cf_card_parse(l->x, l->fe, &l->cfg, why, whysz);
+	if (r < 0)
 		return r;
-	}
 	n = vsnd_xscfg_stream_count(l->cfg);
 	if (n > FE_MAX_STREAMS)
 		n = FE_MAX_STREAMS;

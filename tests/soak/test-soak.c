@@ -107,26 +107,6 @@ static void count(pid_t pid, struct counts *c)
 	closedir(d);
 }
 
-/* Wait until the stream has played @bytes (CUR_POS), bounded. */
-static void wait_position(struct vsndfe_stream *s, uint64_t bytes)
-{
-	uint64_t deadline = now_ms() + WAIT_MS;
-	struct vsndfe_stream_stats st;
-
-	for (;;) {
-		struct pollfd pf = { .fd = vsndfe_stream_evt_fd(s), .events = POLLIN };
-
-		ASSERT_GE(vsndfe_stream_process_events(s), 0);
-		vsndfe_stream_stats(s, &st);
-		if (st.position_bytes >= bytes)
-			return;
-		if (now_ms() >= deadline)
-			vtest_fail(__FILE__, __LINE__, "position stuck at %llu",
-				   (unsigned long long)st.position_bytes);
-		poll(&pf, 1, 500);
-	}
-}
-
 /* OPEN, fill, START, play a period, STOP, CLOSE: @n times. */
 static void open_close(struct vsndfe_stream *s, unsigned int n)
 {
@@ -137,7 +117,7 @@ static void open_close(struct vsndfe_stream *s, unsigned int n)
 		ASSERT_OK(vsndfe_stream_open(s, &p));
 		ASSERT_OK(vsndfe_stream_write(s, 0, PLAYER_BUFFER));
 		ASSERT_OK(vsndfe_stream_trigger(s, XENSND_OP_TRIGGER_START));
-		wait_position(s, PLAYER_PERIOD);
+		player_wait_position(s, PLAYER_PERIOD);
 		ASSERT_OK(vsndfe_stream_trigger(s, XENSND_OP_TRIGGER_STOP));
 		ASSERT_OK(vsndfe_stream_close(s));
 	}
