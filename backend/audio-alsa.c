@@ -15,9 +15,18 @@
  * snd_pcm_recover(), which sleeps in a loop while the device stays
  * suspended); a recovery that cannot finish yet parks the PCM's fds behind
  * a back-off timer, so a device stuck in an error state cannot spin the
- * loop; -EAGAIN or 0 from a transfer ends the round and waits for poll; a
- * vanished device (-ENODEV, POLLNVAL, SND_PCM_STATE_DISCONNECTED) is
- * reported once and its fds are no longer offered.
+ * loop; -EAGAIN or 0 from a transfer ends the round and waits for poll, and
+ * when poll had said the device was ready, the PCM's fds are parked behind
+ * the timer for one period, so a device that wakes the loop and then
+ * refuses cannot make it spin.
+ *
+ * A vanished device (-ENODEV, POLLNVAL, SND_PCM_STATE_DISCONNECTED) is
+ * closed and its fds are no longer offered: what it held counts as played
+ * (as for an xrun), the position stops there, frames written meanwhile wait
+ * in the FIFO. It is reported once, by the next service call (-ENODEV);
+ * write, read and the triggers go on succeeding. The PCM is reopened by
+ * name, with the same parameters, behind the timer: after 100 ms, then
+ * doubling up to 5 s, until it opens; then the stream goes on where it was.
  */
 #include <alsa/asoundlib.h>
 
@@ -29,17 +38,21 @@
 #include "util.h"
 #include "vsnd/format-alsa.h"
 #include "vsnd/format.h"
-#include "vsnd/limits.h"
 
 /* Transfers per service call: two FIFO runs plus one recovery each. */
 #define XFER_ROUNDS 4
 #define BACKOFF_MIN_MS 20u
 #define BACKOFF_MAX_MS 1000u
+#define REOPEN_MIN_MS 100u
+#define REOPEN_MAX_MS 5000u
+#define STALL_MIN_NS (1 * NSEC_PER_MSEC)
+#define STALL_MAX_NS (20 * NSEC_PER_MSEC)
 #define PCM_FDS_MAX (SNDBE_AUDIO_MAX_FDS - 1)
 
 struct alsa {
 	struct sndbe_audio base;
-	snd_pcm_t *pcm;
+	char *name;
+	snd_pcm_t *pcm;		/* NULL while gone */
 	snd_pcm_uframes_t buffer_size;
 	snd_pcm_uframes_t period_size;
 	bool can_pause;
@@ -51,9 +64,12 @@ struct alsa {
 
 	struct pollfd pfds[PCM_FDS_MAX];
 	unsigned int n_pfds;
-	int timer_fd;		/* back-off after a recovery that must wait */
+	int timer_fd;		/* back-off, stall or reopen: one at a time */
 	uint32_t backoff_ms;	/* 0: not backing off */
-	int gone;		/* -ENODEV once the device vanished */
+	bool stalled;		/* ready but refused: parked for a period */
+	bool gone;		/* vanished: reopening */
+	uint32_t reopen_ms;	/* the reopen back-off's current step */
+	bool report;		/* a loss the next service call reports */
 };
 
 static struct alsa *to_alsa(struct sndbe_audio *a)
@@ -73,45 +89,98 @@ static void sw_params_freep(snd_pcm_sw_params_t **p)
 		snd_pcm_sw_params_free(*p);
 }
 
-static void pcm_closep(snd_pcm_t **p)
-{
-	if (*p)
-		snd_pcm_close(*p);
-}
-
 #define _cleanup_hw_params_ _cleanup_(hw_params_freep)
 #define _cleanup_sw_params_ _cleanup_(sw_params_freep)
-#define _cleanup_pcm_ _cleanup_(pcm_closep)
 
-/* alsa-lib says -ENOENT for a PCM name it does not know: a missing device. */
-static int open_pcm(const char *name, bool capture, snd_pcm_t **ret)
+/**
+ * sndbe_alsa_open_errno() - snd_pcm_open()'s result as the audio layer's:
+ * alsa-lib says -ENOENT for a PCM name it does not know, a missing device.
+ */
+int sndbe_alsa_open_errno(int r)
 {
-	int r = snd_pcm_open(ret, name, capture ? SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK,
-			     SND_PCM_NONBLOCK);
-
 	if (r == -ENOENT || r == -ENXIO)
 		return -ENODEV;
 	return r < 0 ? r : 0;
 }
 
+static int open_pcm(const char *name, bool capture, snd_pcm_t **ret)
+{
+	return sndbe_alsa_open_errno(snd_pcm_open(ret, name, capture ? SND_PCM_STREAM_CAPTURE :
+						  SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK));
+}
+
+static bool parked(const struct alsa *x)
+{
+	return x->gone || x->backoff_ms || x->stalled;
+}
+
+static int timer_set_ns(struct alsa *x, uint64_t ns)
+{
+	struct itimerspec its = { 0 };
+
+	its.it_value.tv_sec = (time_t)(ns / NSEC_PER_SEC);
+	its.it_value.tv_nsec = (long)(ns % NSEC_PER_SEC);
+	return RET_NERRNO(timerfd_settime(x->timer_fd, 0, &its, NULL));
+}
+
+/* The next step of the reopen back-off: 100 ms, doubling up to 5 s. */
+static int reopen_backoff(struct alsa *x)
+{
+	x->reopen_ms = x->reopen_ms ? x->reopen_ms * 2 : REOPEN_MIN_MS;
+	if (x->reopen_ms > REOPEN_MAX_MS)
+		x->reopen_ms = REOPEN_MAX_MS;
+	return timer_set_ns(x, (uint64_t)x->reopen_ms * NSEC_PER_MSEC);
+}
+
+/*
+ * The device vanished: close it and reopen it later. Returns -ENODEV so that
+ * the transfer under way stops; the operations turn that into success, and
+ * the next service call reports it once.
+ */
 static int mark_gone(struct alsa *x)
 {
-	x->gone = -ENODEV;
-	return x->gone;
+	if (x->gone)
+		return -ENODEV;
+	snd_pcm_close(x->pcm);
+	x->pcm = NULL;
+	x->n_pfds = 0;
+	/* What it held is lost: counted as played, as for an xrun. */
+	x->pos_base += x->dev_written;
+	x->dev_written = 0;
+	x->overflowing = false;
+	x->gone = true;
+	x->report = true;
+	x->backoff_ms = 0;
+	x->stalled = false;
+	x->reopen_ms = 0;
+	(void)reopen_backoff(x);
+	return -ENODEV;
+}
+
+/* What an operation says once a loss was handled: success. */
+static int outward(struct alsa *x, int r)
+{
+	return r == -ENODEV && x->gone ? 0 : r;
 }
 
 /* ---- recovery ---------------------------------------------------------------- */
 
 static int backoff_start(struct alsa *x)
 {
-	struct itimerspec its = { 0 };
-
 	x->backoff_ms = x->backoff_ms ? x->backoff_ms * 2 : BACKOFF_MIN_MS;
 	if (x->backoff_ms > BACKOFF_MAX_MS)
 		x->backoff_ms = BACKOFF_MAX_MS;
-	its.it_value.tv_sec = x->backoff_ms / 1000;
-	its.it_value.tv_nsec = (long)(x->backoff_ms % 1000) * (long)NSEC_PER_MSEC;
-	return RET_NERRNO(timerfd_settime(x->timer_fd, 0, &its, NULL));
+	return timer_set_ns(x, (uint64_t)x->backoff_ms * NSEC_PER_MSEC);
+}
+
+/* Ready by poll, yet nothing moved: park the fds for one period. */
+static int stall_start(struct alsa *x)
+{
+	uint64_t ns = (uint64_t)x->period_size * NSEC_PER_SEC / x->base.cfg.rate;
+
+	x->stalled = true;
+	return timer_set_ns(x, ns < STALL_MIN_NS ? STALL_MIN_NS :
+			       ns > STALL_MAX_NS ? STALL_MAX_NS : ns);
 }
 
 /* A prepared device of a running capture stream starts at once. */
@@ -186,7 +255,7 @@ static int push(struct alsa *x)
 	struct sndbe_audio *a = &x->base;
 	int r;
 
-	for (int i = 0; i < XFER_ROUNDS && a->fifo.fill > 0 && !x->backoff_ms; i++) {
+	for (int i = 0; i < XFER_ROUNDS && a->fifo.fill > 0 && !parked(x); i++) {
 		const uint8_t *src;
 		uint32_t n = sndbe_fifo_peek(&a->fifo, &src);
 		snd_pcm_sframes_t w = snd_pcm_writei(x->pcm, src, n);
@@ -204,7 +273,7 @@ static int push(struct alsa *x)
 		sndbe_fifo_drop(&a->fifo, (uint32_t)w);
 		x->dev_written += (uint64_t)w;
 	}
-	if (a->running && x->dev_written > 0 && !x->backoff_ms &&
+	if (a->running && x->dev_written > 0 && !parked(x) &&
 	    snd_pcm_state(x->pcm) == SND_PCM_STATE_PREPARED) {
 		r = snd_pcm_start(x->pcm);
 		if (r < 0)
@@ -237,7 +306,7 @@ static int pull(struct alsa *x)
 	struct sndbe_audio *a = &x->base;
 	int r;
 
-	for (int i = 0; i < XFER_ROUNDS && a->running && !x->backoff_ms; i++) {
+	for (int i = 0; i < XFER_ROUNDS && a->running && !parked(x); i++) {
 		snd_pcm_sframes_t got, avail = snd_pcm_avail_update(x->pcm);
 		uint8_t *dst;
 		uint32_t n, run;
@@ -271,9 +340,9 @@ static int alsa_kick(struct sndbe_audio *a)
 {
 	struct alsa *x = to_alsa(a);
 
-	if (x->gone)
-		return x->gone;
-	return a->cfg.capture ? pull(x) : push(x);
+	if (parked(x))
+		return 0;	/* the timer brings it back */
+	return outward(x, a->cfg.capture ? pull(x) : push(x));
 }
 
 /* ---- triggers and position ----------------------------------------------------- */
@@ -283,10 +352,8 @@ static int alsa_start(struct sndbe_audio *a)
 	struct alsa *x = to_alsa(a);
 	int r = 0;
 
-	if (x->gone)
-		return x->gone;
-	if (x->backoff_ms)
-		return 0;	/* the back-off timer restarts it */
+	if (x->gone || x->backoff_ms)
+		return 0;	/* the timer restarts it */
 	switch (snd_pcm_state(x->pcm)) {
 	case SND_PCM_STATE_PAUSED:
 		r = snd_pcm_pause(x->pcm, 0);
@@ -300,10 +367,10 @@ static int alsa_start(struct sndbe_audio *a)
 		break;
 	}
 	if (r < 0)
-		return r;
+		return outward(x, r);
 	if (a->cfg.capture)
-		return restart_capture(x);
-	return push(x);
+		return outward(x, restart_capture(x));
+	return outward(x, push(x));
 }
 
 static int alsa_stop(struct sndbe_audio *a)
@@ -311,17 +378,17 @@ static int alsa_stop(struct sndbe_audio *a)
 	struct alsa *x = to_alsa(a);
 	int r;
 
+	/* The queued frames are discarded, not played: the position stays. */
+	x->dev_written = 0;
+	x->pos_base = a->position;
 	if (x->gone)
 		return 0;	/* nothing left to stop */
 	r = snd_pcm_drop(x->pcm);
 	if (r == -ENODEV)
-		return mark_gone(x);
-	/* The queued frames are discarded, not played: the position stays. */
-	x->dev_written = 0;
-	x->pos_base = a->position;
+		return outward(x, mark_gone(x));
 	r = snd_pcm_prepare(x->pcm);
 	if (r == -ENODEV)
-		return mark_gone(x);
+		return outward(x, mark_gone(x));
 	return r < 0 ? backoff_start(x) : 0;
 }
 
@@ -340,8 +407,8 @@ static int alsa_pause(struct sndbe_audio *a)
 	 * replayed, so they count as played and the position stays whole. */
 	r = snd_pcm_drop(x->pcm);
 	if (r == -ENODEV)
-		return mark_gone(x);
-	return prepare(x);
+		return outward(x, mark_gone(x));
+	return outward(x, prepare(x));
 }
 
 static int64_t device_delay(struct alsa *x)
@@ -402,9 +469,7 @@ static int alsa_fds(struct sndbe_audio *a, struct pollfd *fds, unsigned int n)
 	struct alsa *x = to_alsa(a);
 	bool want;
 
-	if (x->gone)
-		return 0;
-	if (x->backoff_ms) {
+	if (parked(x)) {
 		if (n < 1)
 			return -ENOBUFS;
 		fds[0] = (struct pollfd){ .fd = x->timer_fd, .events = POLLIN };
@@ -446,32 +511,63 @@ static int pcm_revents(struct alsa *x, const struct pollfd *fds, unsigned int n,
 	return r == -ENODEV ? mark_gone(x) : r < 0 ? r : 0;
 }
 
-static int backoff_expired(struct alsa *x)
+static int device_open(struct alsa *x);
+
+/* The stream is whole again: go on where it was. */
+static int resume_flow(struct alsa *x)
+{
+	if (x->base.running && !x->base.cfg.capture)
+		return push(x);
+	return restart_capture(x);
+}
+
+static int timer_expired(struct alsa *x)
 {
 	uint64_t expirations;
 	int r;
 
 	if (read(x->timer_fd, &expirations, sizeof(expirations)) < 0)
 		return errno == EAGAIN ? 0 : negative_errno();
+	if (x->gone) {
+		if (device_open(x) < 0)
+			return reopen_backoff(x);
+		x->gone = false;
+		x->reopen_ms = 0;
+		return resume_flow(x);
+	}
+	if (x->stalled) {
+		x->stalled = false;	/* poll the device again */
+		return 0;
+	}
 	x->backoff_ms = 0;
 	r = recover_state(x);
 	if (r < 0 || x->backoff_ms)
 		return r;
-	if (x->base.running && !x->base.cfg.capture)
-		return push(x);
-	return restart_capture(x);
+	return resume_flow(x);
 }
 
-static int alsa_service(struct sndbe_audio *a, const struct pollfd *fds, unsigned int n)
+/* A device that poll found ready: move frames, or park if it refuses. */
+static int serve_ready(struct alsa *x, unsigned short revents)
 {
-	struct alsa *x = to_alsa(a);
+	struct sndbe_audio *a = &x->base;
+	uint64_t before = a->cfg.capture ? x->captured : x->pos_base + x->dev_written;
+	bool work = a->cfg.capture ? a->running : a->fifo.fill > 0;
+	int r;
+
+	r = a->cfg.capture ? pull(x) : push(x);
+	if (r < 0 || parked(x))
+		return r;
+	if (work && (revents & (POLLIN | POLLOUT)) &&
+	    before == (a->cfg.capture ? x->captured : x->pos_base + x->dev_written))
+		return stall_start(x);
+	return 0;
+}
+
+static int service_device(struct alsa *x, const struct pollfd *fds, unsigned int n)
+{
 	unsigned short revents;
 	int r;
 
-	if (x->gone)
-		return x->gone;
-	if (x->backoff_ms)
-		return backoff_expired(x);
 	r = pcm_revents(x, fds, n, &revents);
 	if (r < 0)
 		return r;
@@ -485,7 +581,21 @@ static int alsa_service(struct sndbe_audio *a, const struct pollfd *fds, unsigne
 		if (snd_pcm_state(x->pcm) == SND_PCM_STATE_XRUN)
 			return backoff_start(x);
 	}
-	return alsa_kick(a);
+	return serve_ready(x, revents);
+}
+
+static int alsa_service(struct sndbe_audio *a, const struct pollfd *fds, unsigned int n)
+{
+	struct alsa *x = to_alsa(a);
+	int r;
+
+	r = parked(x) ? timer_expired(x) : service_device(x, fds, n);
+	r = outward(x, r);
+	if (r == 0 && x->report) {
+		x->report = false;
+		return -ENODEV;
+	}
+	return r;
 }
 
 static void alsa_free(struct sndbe_audio *a)
@@ -495,6 +605,7 @@ static void alsa_free(struct sndbe_audio *a)
 	if (x->pcm)
 		snd_pcm_close(x->pcm);
 	safe_close(x->timer_fd);
+	free(x->name);
 	sndbe_audio_done(a);
 	free(x);
 }
@@ -585,27 +696,41 @@ static int setup_poll(struct alsa *x)
 	return 0;
 }
 
-static int alsa_setup(struct alsa *x, const char *name)
+/* Open the PCM by name with the stream's parameters, prepared; on failure
+ * nothing stays open. */
+static int device_open(struct alsa *x)
 {
 	int r;
 
-	x->timer_fd = RET_NERRNO(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
-	if (x->timer_fd < 0)
-		return x->timer_fd;
-	r = open_pcm(name, x->base.cfg.capture, &x->pcm);
+	r = open_pcm(x->name, x->base.cfg.capture, &x->pcm);
 	if (r < 0)
 		return r;
 	r = set_hw_params(x);
-	if (r < 0)
-		return r;
-	r = set_sw_params(x);
-	if (r < 0)
-		return r;
-	r = setup_poll(x);
-	if (r < 0)
-		return r;
+	if (r >= 0)
+		r = set_sw_params(x);
+	if (r >= 0)
+		r = setup_poll(x);
 	/* snd_pcm_hw_params() prepared it; make sure for odd plugins. */
-	return snd_pcm_state(x->pcm) == SND_PCM_STATE_PREPARED ? 0 : snd_pcm_prepare(x->pcm);
+	if (r >= 0 && snd_pcm_state(x->pcm) != SND_PCM_STATE_PREPARED)
+		r = snd_pcm_prepare(x->pcm);
+	if (r < 0) {
+		snd_pcm_close(x->pcm);
+		x->pcm = NULL;
+		x->n_pfds = 0;
+		return r;
+	}
+	return 0;
+}
+
+static int alsa_setup(struct alsa *x, const char *name)
+{
+	x->timer_fd = RET_NERRNO(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+	if (x->timer_fd < 0)
+		return x->timer_fd;
+	x->name = strdup(name);
+	if (!x->name)
+		return -ENOMEM;
+	return device_open(x);
 }
 
 /**
@@ -640,128 +765,5 @@ int sndbe_audio_alsa_open(const char *name, const struct sndbe_audio_config *cfg
 		return r;
 	}
 	*ret = &x->base;
-	return 0;
-}
-
-/* ---- probe --------------------------------------------------------------------- */
-
-static uint32_t clamp_u32(snd_pcm_uframes_t v)
-{
-	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-}
-
-/* The bounds of one format: 0, or -EINVAL when the device cannot do it. */
-static int probe_format(snd_pcm_t *pcm, const snd_pcm_hw_params_t *any, uint8_t code,
-			snd_pcm_hw_params_t *p, struct vsnd_hw_cap *ret)
-{
-	snd_pcm_uframes_t lo, hi;
-	unsigned int cmin, cmax;
-	int dir;
-
-	snd_pcm_hw_params_copy(p, any);
-	if (snd_pcm_hw_params_set_format(pcm, p, vsnd_format_to_alsa(code)) < 0)
-		return -EINVAL;
-	memset(ret, 0, sizeof(*ret));
-	ret->formats = VSND_FORMAT_BIT(code);
-	for (unsigned int i = 0; i < VSND_LINUX_RATES_COUNT; i++)
-		if (snd_pcm_hw_params_test_rate(pcm, p, vsnd_linux_rates[i], 0) == 0)
-			(void)vsnd_rate_set_add(&ret->rates, vsnd_linux_rates[i]);
-	if (ret->rates.n == 0 || snd_pcm_hw_params_get_channels_min(p, &cmin) < 0 ||
-	    snd_pcm_hw_params_get_channels_max(p, &cmax) < 0 || cmin > 255)
-		return -EINVAL;
-	vsnd_interval_set(&ret->channels, cmin < 1 ? 1 : cmin, cmax > 255 ? 255 : cmax);
-	if (snd_pcm_hw_params_get_buffer_size_min(p, &lo) < 0 ||
-	    snd_pcm_hw_params_get_buffer_size_max(p, &hi) < 0)
-		return -EINVAL;
-	vsnd_interval_set(&ret->buffer_frames, clamp_u32(lo), clamp_u32(hi));
-	if (snd_pcm_hw_params_get_period_size_min(p, &lo, &dir) < 0 ||
-	    snd_pcm_hw_params_get_period_size_max(p, &hi, &dir) < 0)
-		return -EINVAL;
-	vsnd_interval_set(&ret->period_frames, clamp_u32(lo), clamp_u32(hi));
-	return 0;
-}
-
-static bool interval_eq(const struct vsnd_interval *a, const struct vsnd_interval *b)
-{
-	return a->min == b->min && a->max == b->max;
-}
-
-static bool same_bounds(const struct vsnd_hw_cap *a, const struct vsnd_hw_cap *b)
-{
-	return a->rates.n == b->rates.n &&
-	       memcmp(a->rates.rates, b->rates.rates, a->rates.n * sizeof(uint32_t)) == 0 &&
-	       interval_eq(&a->channels, &b->channels) &&
-	       interval_eq(&a->buffer_frames, &b->buffer_frames) &&
-	       interval_eq(&a->period_frames, &b->period_frames);
-}
-
-static void widen(struct vsnd_interval *i, const struct vsnd_interval *by)
-{
-	vsnd_interval_set(i, i->min < by->min ? i->min : by->min,
-			  i->max > by->max ? i->max : by->max);
-}
-
-/* Formats with equal bounds share an entry; past the last entry, the last
- * one grows to hold the newcomer (a superset: OPEN then has the last word). */
-static void caps_add(struct vsnd_hw_caps *caps, const struct vsnd_hw_cap *c)
-{
-	struct vsnd_hw_cap *last;
-
-	for (uint32_t i = 0; i < caps->n; i++)
-		if (same_bounds(&caps->cap[i], c)) {
-			caps->cap[i].formats |= c->formats;
-			return;
-		}
-	if (caps->n < VSND_HW_CAPS_MAX) {
-		caps->cap[caps->n++] = *c;
-		return;
-	}
-	last = &caps->cap[VSND_HW_CAPS_MAX - 1];
-	last->formats |= c->formats;
-	for (uint32_t i = 0; i < c->rates.n; i++)
-		(void)vsnd_rate_set_add(&last->rates, c->rates.rates[i]);
-	widen(&last->channels, &c->channels);
-	widen(&last->buffer_frames, &c->buffer_frames);
-	widen(&last->period_frames, &c->period_frames);
-}
-
-/**
- * sndbe_audio_alsa_probe() - the capability space of an ALSA PCM.
- * @name: the ALSA PCM name.
- * @capture: which direction to open.
- * @ret: one entry per group of formats with equal bounds.
- *
- * Context: opens the device (may block as in sndbe_audio_alsa_open()).
- * Return: 0, -ENODEV, -EBUSY, -EINVAL (no usable format), -ENOMEM, or
- * alsa-lib's errno.
- */
-int sndbe_audio_alsa_probe(const char *name, bool capture, struct vsnd_hw_caps *ret)
-{
-	_cleanup_hw_params_ snd_pcm_hw_params_t *any = NULL, *p = NULL;
-	_cleanup_pcm_ snd_pcm_t *pcm = NULL;
-	struct vsnd_hw_caps caps = { 0 };
-	int r;
-
-	r = open_pcm(name, capture, &pcm);
-	if (r < 0)
-		return r;
-	if (snd_pcm_hw_params_malloc(&any) < 0 || snd_pcm_hw_params_malloc(&p) < 0)
-		return -ENOMEM;
-	r = snd_pcm_hw_params_any(pcm, any);
-	if (r < 0)
-		return r;
-	r = snd_pcm_hw_params_set_access(pcm, any, SND_PCM_ACCESS_RW_INTERLEAVED);
-	if (r < 0)
-		return r;
-	for (uint8_t code = 0; code < VSND_FORMAT_COUNT; code++) {
-		struct vsnd_hw_cap c;
-
-		if (vsnd_format_phys_bytes(code) == 0 || probe_format(pcm, any, code, p, &c) < 0)
-			continue;
-		caps_add(&caps, &c);
-	}
-	if (caps.n == 0)
-		return -EINVAL;
-	*ret = caps;
 	return 0;
 }

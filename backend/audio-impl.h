@@ -104,6 +104,15 @@ void sndbe_audio_paced_probe(bool file, struct vsnd_hw_caps *ret);
 int sndbe_audio_alsa_open(const char *pcm, const struct sndbe_audio_config *cfg,
 			  struct sndbe_audio **ret);
 int sndbe_audio_alsa_probe(const char *pcm, bool capture, struct vsnd_hw_caps *ret);
+/* snd_pcm_open()'s result as the layer's: an unknown PCM name is -ENODEV
+ * (audio-alsa.c, for audio-alsa-probe.c). */
+int sndbe_alsa_open_errno(int r);
+
+/* "fault:KNOBS:SPEC" (audio-fault.c, documented there): @arg is
+ * "KNOBS:SPEC". */
+int sndbe_audio_fault_open(const char *arg, const struct sndbe_audio_config *cfg,
+			   struct sndbe_audio **ret);
+int sndbe_audio_fault_probe(const char *arg, bool capture, struct vsnd_hw_caps *ret);
 
 /* WAV files of the "file:" variant (audio-wav.c). */
 struct sndbe_wav {

@@ -204,6 +204,9 @@ int sndbe_audio_probe(const char *spec, bool capture, struct vsnd_hw_caps *ret)
 	arg = spec_arg(spec, "alsa");
 	if (arg)
 		return sndbe_audio_alsa_probe(arg, capture, ret);
+	arg = spec_arg(spec, "fault");
+	if (arg)
+		return sndbe_audio_fault_probe(arg, capture, ret);
 	return -EINVAL;
 }
 
@@ -229,6 +232,9 @@ int sndbe_audio_open(const char *spec, const struct sndbe_audio_config *cfg,
 	arg = spec_arg(spec, "alsa");
 	if (arg)
 		return sndbe_audio_alsa_open(arg, cfg, ret);
+	arg = spec_arg(spec, "fault");
+	if (arg)
+		return sndbe_audio_fault_open(arg, cfg, ret);
 	return -EINVAL;
 }
 

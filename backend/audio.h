@@ -25,10 +25,33 @@
  *                    is read; no fds. For throughput measurements only;
  *   "file:PATH.wav"  the same pacing; playback appends to a WAV file,
  *                    capture reads one (silence after its end);
- *   "alsa:PCM"       alsa-lib, non-blocking, its poll fds in the loop.
+ *   "alsa:PCM"       alsa-lib, non-blocking, its poll fds in the loop;
+ *   "fault:KNOBS:SPEC"  SPEC (any of the above) behind a device that fails
+ *                    on a schedule, for tests: KNOBS is a comma-separated
+ *                    list, possibly empty, of KIND[=MS]@N[..[M]], the fault
+ *                    KIND at the Nth call (through the Mth; "N.." for ever)
+ *                    of its kind. Counted per device transfer: epipe (an
+ *                    xrun), estrpipe[=MS] (suspended MS ms, default 0),
+ *                    enodev[=MS] (vanished, back after MS ms, default 0),
+ *                    eagain, zero (a 0-frame transfer), short (half the
+ *                    frames), block=MS (no progress and not ready for MS
+ *                    ms); counted per service call of the device's fds:
+ *                    pollerr, pollnval. MS is at most 600000. Nested fault
+ *                    devices are refused. audio-fault.c details the
+ *                    recovery of each.
  * Everything returns a negative errno; nothing blocks, except open/probe of
- * an ALSA device that itself blocks (the backend moves those off the loop).
+ * an ALSA device that itself blocks (the backend moves those off the loop;
+ * the reopen of a vanished device is such an open).
  * A build without alsa-lib answers "alsa:" specs with -ENOTSUP.
+ *
+ * Host faults are recovered inside (REQ-22): xruns and suspends by the
+ * device's own means, counted in stats.xruns; a device that vanishes
+ * (-ENODEV, POLLERR that a recovery does not clear, POLLNVAL) loses what it
+ * held, counted as played (as an underrun is), so the position stops at
+ * "all written played" until it returns; its fds give way to a timer and it
+ * is reopened after 100 ms, then 200, 400, ... up to every 5 s. Meanwhile
+ * write() queues into the FIFO (refusing what does not fit) and the
+ * triggers succeed; service() reports the loss once with -ENODEV.
  *
  * Context: one stream is driven from one thread (the worker's loop); distinct
  * streams share nothing.
@@ -65,7 +88,8 @@ struct sndbe_audio_stats {
 
 /**
  * sndbe_audio_probe() - the capability space of a spec, for HW_PARAM_QUERY.
- * @spec: "null", "null:unpaced", "file:PATH" or "alsa:PCM".
+ * @spec: "null", "null:unpaced", "file:PATH", "alsa:PCM" or
+ *	"fault:KNOBS:SPEC" (SPEC's space).
  * @capture: probe the capture direction (a host PCM's two directions may
  *	differ).
  * @ret: the space.
@@ -111,7 +135,8 @@ struct sndbe_audio *sndbe_audio_close(struct sndbe_audio *a);
 /*
  * Start (also after stop or pause), stop (discards queued frames, keeps the
  * position), pause (keeps queued frames). Stop and pause are idempotent.
- * Return: 0, or a negative errno (-ENODEV once the device is gone).
+ * A device being reopened succeeds: it starts when it is back.
+ * Return: 0, or a negative errno.
  */
 int sndbe_audio_start(struct sndbe_audio *a);
 int sndbe_audio_stop(struct sndbe_audio *a);
@@ -155,8 +180,9 @@ int sndbe_audio_fds(struct sndbe_audio *a, struct pollfd *fds, unsigned int n);
 /**
  * sndbe_audio_service() - called when one of the fds is ready (with the
  * revents the loop saw): move frames between FIFO and device, recover host
- * xruns (counted), advance the clock.
- * Return: 0, or a negative errno when the device is gone (-ENODEV).
+ * xruns (counted), advance the clock, try to reopen a vanished device.
+ * Return: 0, or a negative errno: -ENODEV once per loss of the device
+ * (the stream goes on; the device is reopened with back-off).
  */
 int sndbe_audio_service(struct sndbe_audio *a, const struct pollfd *fds, unsigned int n);
 

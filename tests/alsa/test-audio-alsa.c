@@ -9,7 +9,8 @@
  * snd_pcm_state() and snd_pcm_resume() are wrapped at link time
  * (-Wl,--wrap) to inject -EPIPE, -ESTRPIPE, -EAGAIN, -ENODEV, an xrun or
  * suspended state behind POLLERR, and a device slow to resume into the real
- * code paths.
+ * code paths. A device that vanishes and comes back is a PCM that leaves the
+ * configuration file and returns to it.
  */
 #include <alsa/asoundlib.h>
 
@@ -86,16 +87,20 @@ int __wrap_snd_pcm_resume(snd_pcm_t *pcm)
 static char dir[64];
 static char out_path[128];
 
-static void fixture(void)
+/*
+ * Write the configuration, with or without the PCM "vtest_dev" (a device
+ * that can leave and come back). It replaces the file by rename, so that
+ * alsa-lib, which re-reads a configuration whose inode or mtime changed at
+ * the next snd_pcm_open(), sees the change even within one second.
+ */
+static void write_conf(bool with_dev)
 {
-	char conf[128];
+	char conf[128], tmp[140];
 	FILE *f;
 
-	snprintf(dir, sizeof(dir), "/tmp/vsnd-test-alsa-XXXXXX");
-	ASSERT_NOT_NULL(mkdtemp(dir));
 	snprintf(conf, sizeof(conf), "%s/asound.conf", dir);
-	snprintf(out_path, sizeof(out_path), "%s/out.raw", dir);
-	f = fopen(conf, "w");
+	snprintf(tmp, sizeof(tmp), "%s.new", conf);
+	f = fopen(tmp, "w");
 	ASSERT_NOT_NULL(f);
 	fprintf(f, "pcm.vtest_null { type null }\n"
 		   "pcm.vtest_file {\n"
@@ -103,8 +108,20 @@ static void fixture(void)
 		   "\tslave.pcm \"vtest_null\"\n"
 		   "\tfile \"%s\"\n"
 		   "\tformat \"raw\"\n"
-		   "}\n", out_path);
+		   "}\n%s", out_path, with_dev ? "pcm.vtest_dev { type null }\n" : "");
 	ASSERT_TRUE(fclose(f) == 0);
+	ASSERT_TRUE(rename(tmp, conf) == 0);
+}
+
+static void fixture(void)
+{
+	char conf[128];
+
+	snprintf(dir, sizeof(dir), "/tmp/vsnd-test-alsa-XXXXXX");
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/asound.conf", dir);
+	snprintf(out_path, sizeof(out_path), "%s/out.raw", dir);
+	write_conf(true);
 	/* Only ours: no system configuration, no sound server. */
 	ASSERT_TRUE(setenv("ALSA_CONFIG_PATH", conf, 1) == 0);
 }
@@ -311,6 +328,7 @@ TEST(underrun_and_suspend_recover_without_spinning)
 	static uint8_t in[4 * CHUNK * 4];
 	struct sndbe_audio *a;
 	unsigned int calls;
+	uint64_t t0;
 
 	fixture();
 	fill_pattern(in, sizeof(in), 5);
@@ -333,14 +351,19 @@ TEST(underrun_and_suspend_recover_without_spinning)
 	pump_until(a, 3 * CHUNK);
 	ASSERT_EQ(stats(a).xruns, 2);
 
-	/* -EAGAIN for ever: each service call tries once and returns. */
+	/* -EAGAIN for ever from a device that poll says is ready: each
+	 * service call tries once, then the PCM's fds are parked for a period
+	 * (512 frames, 10.7 ms), so the loop sleeps: 50 wakeups take at least
+	 * 25 parks, not a burst. */
 	inject(-EAGAIN, -1);
 	ASSERT_EQ(sndbe_audio_write(a, in + 3 * CHUNK * 4, CHUNK), CHUNK);
+	t0 = mono_ms();
 	for (int i = 0; i < 50; i++) {
 		calls = writei_calls;
 		ASSERT_OK(pump(a, 100));
 		ASSERT_LE(writei_calls - calls, 1);
 	}
+	ASSERT_GE(mono_ms() - t0, 25 * 10);
 	ASSERT_EQ(stats(a).fifo_frames, CHUNK);
 	ASSERT_EQ_U(sndbe_audio_position(a), 3 * CHUNK);
 	inject(0, 0);
@@ -352,22 +375,90 @@ TEST(underrun_and_suspend_recover_without_spinning)
 	fixture_done();
 }
 
-TEST(vanished_device_reports_enodev_once_and_goes_quiet)
+/* The PCM is lost while playing and has left the configuration; it comes
+ * back there after two failed reopen tries. */
+TEST(vanished_device_is_reopened_with_backoff)
 {
+	static const uint64_t tries_ms[] = { 100, 300, 700 };	/* 100, x2, x2 */
 	static uint8_t in[256 * 4];
 	struct pollfd fds[SNDBE_AUDIO_MAX_FDS];
 	struct sndbe_audio *a;
+	uint64_t t0, p;
 
 	fixture();
-	a = open_stream("alsa:vtest_null", false, XENSND_PCM_FORMAT_S16_LE, 2, 48000, 1024);
+	a = open_stream("alsa:vtest_dev", false, XENSND_PCM_FORMAT_S16_LE, 2, 48000, 1024);
 	ASSERT_OK(sndbe_audio_start(a));
-	inject(-ENODEV, -1);
-	ASSERT_ERR(sndbe_audio_write(a, in, 256), ENODEV);
-	ASSERT_EQ(sndbe_audio_fds(a, fds, SNDBE_AUDIO_MAX_FDS), 0);
-	ASSERT_ERR(sndbe_audio_service(a, fds, 0), ENODEV);
-	ASSERT_ERR(sndbe_audio_start(a), ENODEV);
-	ASSERT_OK(sndbe_audio_stop(a));
-	inject(0, 0);
+	ASSERT_EQ(sndbe_audio_write(a, in, 256), 256);
+	pump_until(a, 256);
+	write_conf(false);
+	inject(-ENODEV, 1);
+	/* The write that finds it gone still succeeds: the frames wait. */
+	t0 = mono_ms();
+	ASSERT_EQ(sndbe_audio_write(a, in, 256), 256);
+	p = sndbe_audio_position(a);
+	ASSERT_EQ_U(p, 256);
+	ASSERT_EQ(sndbe_audio_fds(a, fds, SNDBE_AUDIO_MAX_FDS), 1);
+	ASSERT_EQ(fds[0].events, POLLIN);
+	ASSERT_EQ(poll(fds, 1, 0), 0);		/* a back-off, not a spin */
+	ASSERT_OK(sndbe_audio_start(a));	/* triggers go on succeeding */
+	for (unsigned int i = 0; i < 3; i++) {
+		int r = pump(a, 2000);
+
+		/* Each try at its step of the back-off, and no earlier. */
+		ASSERT_GE(mono_ms() - t0, tries_ms[i]);
+		ASSERT_LE(mono_ms() - t0, tries_ms[i] + 100);
+		if (i == 0)
+			ASSERT_ERR(r, ENODEV);	/* reported once */
+		else
+			ASSERT_OK(r);
+		if (i < 2)
+			ASSERT_EQ_U(sndbe_audio_position(a), p);
+		if (i == 1)
+			write_conf(true);	/* plugged back */
+	}
+	/* Reopened: the waiting frames play, the position goes on. */
+	pump_until(a, 512);
+	ASSERT_EQ(sndbe_audio_write(a, in, 256), 256);
+	pump_until(a, 768);
+	sndbe_audio_close(a);
+	fixture_done();
+}
+
+/* The "fault:" wrapper over a real ALSA PCM: its own recoveries (prepare,
+ * reopen) driving the "alsa:" stream through audio.h. */
+TEST(fault_wrapper_over_alsa_recovers)
+{
+	static uint8_t in[256 * 4];
+	struct sndbe_audio *a;
+	uint64_t deadline, written = 0;
+	int enodev = 0;
+
+	fixture();
+	a = open_stream("fault:epipe@3,eagain@5,enodev@8,pollerr@12:alsa:vtest_null", false,
+			XENSND_PCM_FORMAT_S16_LE, 2, 48000, 1024);
+	ASSERT_OK(sndbe_audio_start(a));
+	deadline = mono_ms() + WAIT_MS;
+	/* A null PCM plays at once: the loop only waits for the timer. */
+	while (sndbe_audio_position(a) < 9600) {
+		uint64_t pos = sndbe_audio_position(a);
+		int r;
+
+		ASSERT_TRUE(mono_ms() < deadline);
+		if (written - pos < 1024) {
+			r = sndbe_audio_write(a, in, 256);
+			ASSERT_OK(r);
+			written += (uint32_t)r;
+		}
+		r = pump(a, 10);
+		if (r == -ENODEV)
+			enodev++;
+		else
+			ASSERT_OK(r);
+		ASSERT_TRUE(sndbe_audio_position(a) >= pos);
+		ASSERT_TRUE(sndbe_audio_position(a) <= written);
+	}
+	ASSERT_EQ(enodev, 1);
+	ASSERT_GE(stats(a).xruns, 2);
 	sndbe_audio_close(a);
 	fixture_done();
 }
