@@ -4,18 +4,17 @@
  * side (xenbus.h) over the device layer (vsnd-dev.h) into the event loop
  * (loop.h), readiness and logging (docs/man/vsndbe.8).
  *
- * One process serves every guest (--single-process); the per-guest workers
- * of the design are not implemented, and saying so beats pretending. The
- * XenStore fd drives sndbe_xenbus_process(), the streams' fds drive
- * sndbe_dev_process(), and after every dispatch the set of stream fds is
- * handed to the loop again, since it changes with every OPEN, CLOSE,
- * connect and disconnect. After every dispatch too, devices whose guest
- * broke a ring are disconnected (sndbe_xenbus_fail()), and when a ring had
- * requests left after its budget an eventfd is made readable, so that the
- * rest is served in the loop's next round, after the other ready fds. Readiness, once the first XenStore scan is done,
- * is the line "vsndbe ready" on stdout and READY=1 to the service manager.
- * SIGTERM/SIGINT free the XenBus side (every device disconnected, every
- * page unmapped) and exit 0.
+ * By default the process is the broker: it owns XenStore, the state
+ * machine and the policy, and each connected device is served by a worker
+ * process of its own (broker.h; vsndbe --worker --fd N runs one, worker.h).
+ * A worker that dies or reports a broken ring has its device disconnected
+ * through sndbe_xenbus_fail(), and a heartbeat timer pings every worker.
+ * With --single-process the broker serves every device itself
+ * (worker-loop.h). Either way, after every dispatch the devices whose guest
+ * broke a ring are disconnected. Readiness, once the first XenStore scan is
+ * done, is the line "vsndbe ready" on stdout and READY=1 to the service
+ * manager. SIGTERM/SIGINT free the XenBus side (every device disconnected,
+ * every worker gone, every page unmapped) and exit 0.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,11 +29,15 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "loop.h"
 #include "policy.h"
 #include "ring.h"
 #include "util.h"
 #include "vsnd-dev.h"
+#include "worker-loop.h"
+#include "worker-proto.h"
+#include "worker.h"
 #include "xenbus.h"
 #include "xenif/xenif.h"
 
@@ -43,10 +46,7 @@
 #endif
 
 /* Largest --ring-budget: a few rings' worth. */
-#define RING_BUDGET_MAX 1024u
-
-/* Room for the stream fds of one turn: plenty for a few guests. */
-#define MAX_FDS 1024u
+#define RING_BUDGET_MAX SNDBE_RING_BUDGET_MAX
 
 /* The policy file, vsndbe.conf(5); a missing one is an empty policy. */
 #define DEFAULT_CONFIG "/etc/vsnd/vsndbe.conf"
@@ -63,6 +63,8 @@ struct options {
 	uint32_t pos_floor_us;
 	bool single_process;
 	bool verbose;
+	bool worker;		/* --worker: serve one device for a broker */
+	int worker_fd;		/* --fd */
 };
 
 struct daemon {
@@ -70,13 +72,8 @@ struct daemon {
 	struct sndbe_dev_layer layer;
 	struct sndbe_xenbus *xb;
 	struct sndbe_loop *loop;
-	struct pollfd fds[MAX_FDS];
-	struct pollfd watched[MAX_FDS]; /* what the loop watches now */
-	unsigned int n_watched;
-	uint64_t watched_gen;
-	bool watched_ok;
-	int kick_fd; /* readable while a ring has requests left over */
-	bool kicked;
+	struct sndbe_wloop wl;
+	struct sndbe_broker *broker; /* NULL with --single-process */
 	unsigned int last_known, last_connected;
 	uint64_t last_connect_errors;
 	int last_xb_error;
@@ -101,7 +98,7 @@ static void help(void)
 	printf("Usage: vsndbe [OPTION]...\n"
 	       "Serve the vsnd paravirtual sound devices of Xen guests (dom0 backend).\n\n"
 	       "  --xen=real|sim:DIR   Xen to use (default: real)\n"
-	       "  --single-process     serve every guest in this process (required for now)\n"
+	       "  --single-process     serve every guest in this process, no workers\n"
 	       "  --sink=SPEC          host device template, %%u: domid, pcm, stream\n"
 	       "                       (default: alsa:default), unless the policy says\n"
 	       "  --config=FILE        the policy, vsndbe.conf(5), and FILE's conf.d/*.conf\n"
@@ -139,7 +136,7 @@ static int parse_u32(const char *name, const char *arg, uint32_t min, uint32_t m
 }
 
 enum { ARG_XEN = 0x100, ARG_SINGLE, ARG_SINK, ARG_CAP, ARG_BUDGET, ARG_TICKS, ARG_FLOOR,
-       ARG_HELP, ARG_VERSION, ARG_CONFIG, ARG_CHECK };
+       ARG_HELP, ARG_VERSION, ARG_CONFIG, ARG_CHECK, ARG_WORKER, ARG_FD };
 
 /* The options with a value: 0, or -EINVAL having said why. */
 static int parse_value(int c, const char *arg, struct options *o)
@@ -178,9 +175,27 @@ static int parse_value(int c, const char *arg, struct options *o)
 	case ARG_FLOOR:
 		return parse_u32("pos-floor-us", arg, SNDBE_STREAM_POS_FLOOR_US_MIN,
 				 SNDBE_STREAM_POS_FLOOR_US_MAX, &o->pos_floor_us);
+	case ARG_FD: {
+		uint32_t fd = 0;
+		int r = parse_u32("fd", arg, 3, INT32_MAX, &fd);
+
+		o->worker_fd = (int)fd;
+		return r;
+	}
 	default:
 		return -EINVAL;
 	}
+}
+
+/* --worker comes with --fd=N and without --single-process. */
+static int check_modes(const struct options *o)
+{
+	if (o->worker != (o->worker_fd >= 0) || (o->worker && o->single_process)) {
+		logf_("--worker and --fd=N go together, without --single-process "
+		      "(vsndbe starts its workers itself)");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Return 0 to run, 1 to exit 0 (help/version), -EINVAL on a usage error. */
@@ -199,15 +214,21 @@ static int parse_argv(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, ARG_VERSION },
 		{ "config", required_argument, NULL, ARG_CONFIG },
 		{ "check-config", optional_argument, NULL, ARG_CHECK },
+		{ "worker", no_argument, NULL, ARG_WORKER },
+		{ "fd", required_argument, NULL, ARG_FD },
 		{ 0 },
 	};
 	int c, r;
 
-	*o = (struct options){ .xen = "real", .sink = "alsa:default", .config = DEFAULT_CONFIG };
+	*o = (struct options){ .xen = "real", .sink = "alsa:default", .config = DEFAULT_CONFIG,
+			       .worker_fd = -1 };
 	while ((c = getopt_long(argc, argv, "v", longopts, NULL)) >= 0) {
 		switch (c) {
 		case ARG_SINGLE:
 			o->single_process = true;
+			break;
+		case ARG_WORKER:
+			o->worker = true;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -235,7 +256,7 @@ static int parse_argv(int argc, char **argv, struct options *o)
 		logf_("%s: unexpected argument", argv[optind]);
 		return -EINVAL;
 	}
-	return 0;
+	return check_modes(o);
 }
 
 /* Log what changed that one can see: device counts, new failures. */
@@ -243,8 +264,13 @@ static void report(struct daemon *d)
 {
 	unsigned int known = sndbe_xenbus_count(d->xb);
 
-	if (known != d->last_known || d->layer.n_devs != d->last_connected)
-		logf_("%u device(s) known, %u connected", known, d->layer.n_devs);
+	if (known != d->last_known || d->layer.n_devs != d->last_connected) {
+		if (d->broker)
+			logf_("%u device(s) known, %u connected, %u worker(s)", known,
+			      d->layer.n_devs, sndbe_broker_count(d->broker));
+		else
+			logf_("%u device(s) known, %u connected", known, d->layer.n_devs);
+	}
 	if (d->layer.connect_errors != d->last_connect_errors) {
 		logf_("warning: %" PRIu64 " device connection(s) failed so far",
 		      d->layer.connect_errors);
@@ -261,16 +287,6 @@ static void report(struct daemon *d)
 	d->last_connect_errors = d->layer.connect_errors;
 }
 
-static void on_stream_fd(struct sndbe_loop *l, int fd, uint32_t revents, void *userdata)
-{
-	struct daemon *d = userdata;
-	int r = sndbe_dev_process(&d->layer, fd, (short)revents);
-
-	(void)l;
-	if (r < 0 && d->opt->verbose)
-		logf_("fd %d: %s", fd, strerror(-r));
-}
-
 static void on_xenbus_fd(struct sndbe_loop *l, int fd, uint32_t revents, void *userdata)
 {
 	struct daemon *d = userdata;
@@ -284,88 +300,41 @@ static void on_xenbus_fd(struct sndbe_loop *l, int fd, uint32_t revents, void *u
 	report(d);
 }
 
-/*
- * Requests left over after a ring's budget: served when the kick eventfd
- * is seen readable, which happens in the same epoll round as the other
- * ready fds, so every ready fd is served between two backlog rounds.
- */
-static void on_kick(struct sndbe_loop *l, int fd, uint32_t revents, void *userdata)
+/* Disconnect a device whose guest broke a ring (security.md rule 2). */
+static void on_broken(void *userdata, uint32_t domid, uint32_t devid, int err)
 {
 	struct daemon *d = userdata;
-	uint64_t v;
-	int r;
 
-	(void)l, (void)revents;
-	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		logf_("warning: backlog eventfd: %s", strerror(errno));
-	d->kicked = false;
-	r = sndbe_dev_serve_backlog(&d->layer);
-	if (r < 0 && d->opt->verbose)
-		logf_("backlog: %s", strerror(-r));
+	logf_("domain %u device %u: the guest broke a request ring (%s): "
+	      "disconnecting the device",
+	      domid, devid, strerror(-err));
+	sndbe_xenbus_fail(d->xb, domid, devid, err, "a request ring's req_prod is out of range");
 }
 
-/* Disconnect the devices whose guests broke a ring (security.md rule 2). */
-static void drop_broken(struct daemon *d)
+/* After every dispatch: disconnect the devices of dead workers; report. */
+static void after(void *userdata)
 {
+	struct daemon *d = userdata;
 	uint32_t domid, devid;
+	char why[SNDBE_XB_ERROR_MAX];
 	int e;
 
-	while ((e = sndbe_dev_next_broken(&d->layer, &domid, &devid)) < 0) {
-		logf_("domain %u device %u: the guest broke a request ring (%s): "
-		      "disconnecting the device",
-		      domid, devid, strerror(-e));
-		sndbe_xenbus_fail(d->xb, domid, devid, e,
-				  "a request ring's req_prod is out of range");
+	while (d->broker &&
+	       (e = sndbe_broker_next_dead(d->broker, &domid, &devid, why, sizeof(why))) < 0) {
+		logf_("domain %u device %u: %s: disconnecting the device", domid, devid, why);
+		sndbe_xenbus_fail(d->xb, domid, devid, e, why);
 	}
 	report(d);
 }
 
-/*
- * Hand the loop the stream fds of @n in d->fds. Registrations are rebuilt
- * whole (loop.c says why) only when something changed: an fd opened or
- * closed since the last time (the layer's generation), or the set or its
- * events differ. A steady stream's wakeups then cost no epoll_ctl().
- */
-static void watch_streams(struct sndbe_loop *l, struct daemon *d, unsigned int n)
-{
-	uint64_t gen = sndbe_dev_fd_generation(&d->layer);
-	bool same = d->watched_ok && gen == d->watched_gen && n == d->n_watched;
-	int r;
-
-	for (unsigned int i = 0; same && i < n; i++)
-		same = d->fds[i].fd == d->watched[i].fd && d->fds[i].events == d->watched[i].events;
-	if (same)
-		return;
-	r = sndbe_loop_sync(l, d->fds, n, on_stream_fd, d);
-	if (r < 0)
-		logf_("warning: watching the stream fds: %s", strerror(-r));
-	memcpy(d->watched, d->fds, n * sizeof(d->fds[0]));
-	d->n_watched = n;
-	d->watched_gen = gen;
-	d->watched_ok = r >= 0;
-}
-
-/* After every dispatch: disconnect broken devices, schedule the backlog,
- * watch the stream fds as they are now. */
-static void resync(struct sndbe_loop *l, void *userdata)
+/* The heartbeat: the watchdog is fed only while every worker answers. */
+static void on_tick(struct sndbe_loop *l, int fd, uint32_t revents, void *userdata)
 {
 	struct daemon *d = userdata;
-	uint64_t one = 1;
-	int n;
 
-	drop_broken(d);
-	if (!d->kicked && sndbe_dev_backlog(&d->layer)) {
-		if (write(d->kick_fd, &one, sizeof(one)) == sizeof(one))
-			d->kicked = true;
-		else
-			logf_("warning: backlog eventfd: %s", strerror(errno));
-	}
-	n = sndbe_dev_fds(&d->layer, d->fds, MAX_FDS);
-	if (n < 0) {
-		logf_("warning: too many stream fds: %s", strerror(-n));
-		n = 0;
-	}
-	watch_streams(l, d, (unsigned int)n);
+	(void)l, (void)fd, (void)revents;
+	if (sndbe_broker_tick(d->broker))
+		sd_notify(0, "WATCHDOG=1");
 }
 
 /* The policy of --config, each error said on a line of its own. */
@@ -431,13 +400,55 @@ static void on_reload(struct sndbe_loop *l, void *userdata)
 	      d->opt->config, withheld);
 }
 
+/* Per-guest workers, unless --single-process; the heartbeat in the loop. */
+static int start_broker(struct daemon *d)
+{
+	const struct options *o = d->opt;
+	struct sndbe_broker_config bc = { .exe = "/proc/self/exe", .xen = o->xen,
+					  .verbose = o->verbose, .ring_budget = o->ring_budget,
+					  .pos_ticks = o->pos_ticks,
+					  .pos_floor_us = o->pos_floor_us };
+	int r;
+
+	if (o->single_process)
+		return 0;
+	r = sndbe_broker_new(&bc, &d->broker);
+	if (r < 0)
+		return r;
+	d->layer.runner = &sndbe_broker_runner;
+	d->layer.runner_data = d->broker;
+	d->wl.extra = &sndbe_broker_extra;
+	d->wl.extra_data = d->broker;
+	return sndbe_loop_add(d->loop, sndbe_broker_timer_fd(d->broker), POLLIN, on_tick, d);
+}
+
+/* The loop and what it watches; 0 or a negative errno. */
+static int start(struct daemon *d, struct xenif *x)
+{
+	int r = sndbe_loop_new(&d->loop);
+
+	/* Broken rings and dead workers are the broker's to disconnect. */
+	d->wl = (struct sndbe_wloop){ .layer = &d->layer, .loop = d->loop,
+				      .verbose = d->opt->verbose, .log = logf_,
+				      .on_broken = on_broken, .after = after, .userdata = d };
+	if (r >= 0)
+		r = start_broker(d);
+	if (r >= 0)
+		r = sndbe_xenbus_new(x, &sndbe_dev_ops, &d->layer, &d->xb);
+	if (r >= 0)
+		r = sndbe_loop_add(d->loop, sndbe_xenbus_fd(d->xb), POLLIN, on_xenbus_fd, d);
+	if (r >= 0)
+		r = sndbe_wloop_init(&d->wl);
+	return r;
+}
+
 static int run(const struct options *o)
 {
 	static struct daemon d;
 	struct xenif *x = NULL;
 	int r;
 
-	d = (struct daemon){ .opt = o, .kick_fd = -1 };
+	d = (struct daemon){ .opt = o };
 	if (load_policy(o, &d.policy) < 0)
 		return 1;
 	r = xenif_open(o->xen, strcmp(o->xen, "real") ? 0 : XENIF_DOMID_SELF, &x);
@@ -453,34 +464,27 @@ static int run(const struct options *o)
 					    .pos_ticks = o->pos_ticks,
 					    .pos_floor_us = o->pos_floor_us,
 					    .policy = d.policy };
-	r = sndbe_xenbus_new(x, &sndbe_dev_ops, &d.layer, &d.xb);
-	if (r >= 0)
-		r = sndbe_loop_new(&d.loop);
-	if (r >= 0)
-		r = sndbe_loop_add(d.loop, sndbe_xenbus_fd(d.xb), POLLIN, on_xenbus_fd, &d);
-	if (r >= 0)
-		r = d.kick_fd = RET_NERRNO(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-	if (r >= 0)
-		r = sndbe_loop_add(d.loop, d.kick_fd, POLLIN, on_kick, &d);
+	r = start(&d, x);
 	if (r < 0) {
 		logf_("starting: %s", strerror(-r));
 		goto out;
 	}
-	sndbe_loop_set_after(d.loop, resync, &d);
 	sndbe_loop_set_reload(d.loop, on_reload, &d);
 	on_xenbus_fd(d.loop, -1, 0, &d);
-	resync(d.loop, &d);
+	sndbe_wloop_resync(&d.wl);
 	printf("vsndbe ready\n");
 	fflush(stdout);
 	sd_notify(0, "READY=1");
-	logf_("serving as domain %u, sink %s", xenif_domid(x), o->sink);
+	logf_("serving as domain %u, sink %s, %s", xenif_domid(x), o->sink,
+	      d.broker ? "one worker per device" : "in a single process");
 	r = sndbe_loop_run(d.loop);
 	if (r < 0)
 		logf_("event loop: %s", strerror(-r));
 out:
-	d.loop = sndbe_loop_free(d.loop);
-	d.kick_fd = safe_close(d.kick_fd);
+	sndbe_wloop_fini(&d.wl);
 	d.xb = sndbe_xenbus_free(d.xb);
+	d.broker = sndbe_broker_free(d.broker);
+	d.loop = sndbe_loop_free(d.loop);
 	xenif_close(x);
 	d.policy = sndbe_policy_free(d.policy);
 	return r == 0 ? 0 : 1;
@@ -496,10 +500,8 @@ int main(int argc, char **argv)
 		return r > 0 ? 0 : 2;
 	if (o.check_config)
 		return check_config(&o);
-	if (!o.single_process) {
-		logf_("per-guest workers are not implemented yet; run with --single-process");
-		return 2;
-	}
 	signal(SIGPIPE, SIG_IGN);
+	if (o.worker)
+		return sndbe_worker_main(o.xen, o.worker_fd, o.verbose);
 	return run(&o);
 }

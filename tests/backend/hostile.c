@@ -36,26 +36,17 @@ struct hbuf {
 	uint32_t dir_refs[4];
 };
 
-/* Lines of the backend's /proc/PID/maps mapping this guest's grants. */
+/* Lines of the backend's (and its workers') /proc/PID/maps mapping this
+ * guest's grants. */
 static int mappings(const struct hostile *h)
 {
 	return vsndbe_proc_grant_maps(h->be_pid, HOSTILE_GUEST);
 }
 
-/* Open fds of the backend. */
+/* Open fds of the backend and its workers. */
 static int fds(const struct hostile *h)
 {
-	char path[64];
-	int n = 0;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)h->be_pid);
-	d = opendir(path);
-	ASSERT_NOT_NULL(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
+	return vsndbe_proc_fds(h->be_pid);
 }
 
 /* One request; rules 5 and 7 on its response. */

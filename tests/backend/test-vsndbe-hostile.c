@@ -67,7 +67,7 @@ TEST_TIMEOUT(hostile_guest_beside_a_player, 600)
 	vsndbe_world_guest(&w, &th, "hostile");
 	/* A budget of 2 sends most of the flood through the backlog path. */
 	vsndbe_proc_spawn(&be,
-			  (const char *const[]){ w.xen, "--single-process", w.sink,
+			  (const char *const[]){ w.xen, w.sink,
 						 "--ring-budget=2", NULL },
 			  false);
 	vsndbe_proc_wait_ready(&be);

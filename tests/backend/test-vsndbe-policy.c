@@ -86,7 +86,7 @@ static void rig_init(struct rig *r, const char *policy)
 static void rig_spawn(struct rig *r)
 {
 	vsndbe_proc_spawn(&r->be,
-			  (const char *const[]){ r->w.xen, "--single-process", r->w.sink, r->config,
+			  (const char *const[]){ r->w.xen, r->w.sink, r->config,
 						 NULL },
 			  true);
 	vsndbe_proc_wait_ready(&r->be);

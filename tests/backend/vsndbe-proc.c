@@ -206,20 +206,101 @@ bool vsndbe_proc_wait_log(struct vsndbe_proc *c, const char *needle, int ms)
 	return true;
 }
 
-int vsndbe_proc_grant_maps(pid_t pid, uint32_t domid)
+/* The parent of @pid from /proc/PID/stat, or -1 when it is gone. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int ppid = -1;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* "pid (comm) state ppid ...": comm may hold anything but ")". */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+int vsndbe_proc_children(pid_t pid, pid_t *kids, int max)
+{
+	struct dirent *e;
+	int n = 0;
+	DIR *d = opendir("/proc");
+
+	ASSERT_NOT_NULL(d);
+	while ((e = readdir(d))) {
+		char *end;
+		long v = strtol(e->d_name, &end, 10);
+
+		if (*end || v <= 0 || parent_of((pid_t)v) != pid)
+			continue;
+		if (n < max)
+			kids[n] = (pid_t)v;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+int vsndbe_proc_own_grant_maps(pid_t pid, uint32_t domid)
 {
 	char path[64], line[512], needle[32];
 	int n = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	snprintf(needle, sizeof(needle), "/memfd:dom%u-gref", domid);
+	if (domid == VSNDBE_PROC_ANY_DOMAIN)
+		snprintf(needle, sizeof(needle), "/memfd:dom");
+	else
+		snprintf(needle, sizeof(needle), "/memfd:dom%u-gref", domid);
 	f = fopen(path, "re");
-	ASSERT_NOT_NULL(f);
+	if (!f)
+		return 0; /* a worker that just exited maps nothing */
 	while (fgets(line, sizeof(line), f))
 		if (strstr(line, needle))
 			n++;
 	fclose(f);
+	return n;
+}
+
+int vsndbe_proc_grant_maps(pid_t pid, uint32_t domid)
+{
+	pid_t kids[64];
+	int k = vsndbe_proc_children(pid, kids, (int)ARRAY_SIZE(kids));
+	int n = vsndbe_proc_own_grant_maps(pid, domid);
+
+	ASSERT_LE(k, (int)ARRAY_SIZE(kids));
+	for (int i = 0; i < k; i++)
+		n += vsndbe_proc_grant_maps(kids[i], domid);
+	return n;
+}
+
+int vsndbe_proc_fds(pid_t pid)
+{
+	pid_t kids[64];
+	int k = vsndbe_proc_children(pid, kids, (int)ARRAY_SIZE(kids)), n = 0;
+	char path[64];
+	DIR *d;
+
+	ASSERT_LE(k, (int)ARRAY_SIZE(kids));
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (d) {
+		while (readdir(d))
+			n++;
+		closedir(d);
+	}
+	for (int i = 0; i < k; i++)
+		n += vsndbe_proc_fds(kids[i]);
 	return n;
 }
 

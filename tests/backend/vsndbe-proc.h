@@ -49,8 +49,19 @@ size_t vsndbe_proc_read_all(int fd, char *buf, size_t size);
  */
 bool vsndbe_proc_wait_log(struct vsndbe_proc *c, const char *needle, int ms);
 
-/* Mappings of domain @domid's grants in process @pid (xenif G6). */
+/* Any domain, for the grant map counts below. */
+#define VSNDBE_PROC_ANY_DOMAIN UINT32_MAX
+
+/*
+ * Mappings of domain @domid's grants (xenif G6) in vsndbe @pid and its
+ * workers (every descendant), or in @pid alone.
+ */
 int vsndbe_proc_grant_maps(pid_t pid, uint32_t domid);
+int vsndbe_proc_own_grant_maps(pid_t pid, uint32_t domid);
+/* The direct children of @pid: their count; the first @max in @kids. */
+int vsndbe_proc_children(pid_t pid, pid_t *kids, int max);
+/* Open fds of vsndbe @pid and its workers. */
+int vsndbe_proc_fds(pid_t pid);
 
 /*
  * What a test of the binary runs in: xensimd, the toolstack's dom0

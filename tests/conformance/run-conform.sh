@@ -67,7 +67,7 @@ expect_line 3 "xensimd ready run-dir=$dir/run"
 	head -c 384000 /dev/zero
 } >"$dir/dom$guest-0-1.wav" || fail "writing the capture WAV file"
 
-"$vsndbe" --xen="sim:$dir/run" --single-process "--sink=file:$dir/dom%u-%u-%u.wav" \
+"$vsndbe" --xen="sim:$dir/run" "--sink=file:$dir/dom%u-%u-%u.wav" \
 	>"$dir/be.out" 2>"$dir/vsndbe.log" &
 pids+=($!)
 exec 4<"$dir/be.out"

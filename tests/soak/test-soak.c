@@ -12,7 +12,8 @@
  *   - a reboot loop: a guest comes up under a new domain id with a card,
  *     plays a buffer and is destroyed, as libxl does on every reboot.
  * After one round of each (the warm-up) vsndbe's resident memory, fds,
- * grant mappings and threads are counted (/proc/PID); at the end the fds,
+ * grant mappings and threads are counted (/proc/PID of the broker and of
+ * its per-guest workers, added up); at the end the fds,
  * mappings and threads must be exactly what they were and, in a build
  * without AddressSanitizer (whose quarantine keeps freed memory), the
  * memory within SOAK_RSS_SLACK_KB. The counts are printed either way.
@@ -73,38 +74,25 @@ static long status_field(pid_t pid, const char *key)
 	return v;
 }
 
-/* Every grant mapping of vsndbe, whatever the domain (xenif G6). */
-static int all_grant_maps(pid_t pid)
-{
-	char path[64], line[512];
-	int n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "re");
-	ASSERT_NOT_NULL(f);
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "/memfd:dom"))
-			n++;
-	fclose(f);
-	return n;
-}
-
+/* vsndbe @pid and its workers (every descendant), added up. */
 static void count(pid_t pid, struct counts *c)
 {
-	char path[64];
-	DIR *d;
+	pid_t kids[16];
+	int k = vsndbe_proc_children(pid, kids, (int)ARRAY_SIZE(kids));
 
-	c->rss_kb = status_field(pid, "VmRSS:");
-	c->threads = status_field(pid, "Threads:");
-	c->maps = all_grant_maps(pid);
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	d = opendir(path);
-	ASSERT_NOT_NULL(d);
-	c->fds = 0;
-	while (readdir(d))
-		c->fds++;
-	closedir(d);
+	ASSERT_LE(k, (int)ARRAY_SIZE(kids));
+	c->rss_kb += status_field(pid, "VmRSS:");
+	c->threads += status_field(pid, "Threads:");
+	c->maps += vsndbe_proc_own_grant_maps(pid, VSNDBE_PROC_ANY_DOMAIN);
+	for (int i = 0; i < k; i++)
+		count(kids[i], c);
+}
+
+static void count_all(pid_t pid, struct counts *c)
+{
+	*c = (struct counts){ 0 };
+	count(pid, c);
+	c->fds = vsndbe_proc_fds(pid);
 }
 
 /* OPEN, fill, START, play a period, STOP, CLOSE: @n times. */
@@ -147,9 +135,10 @@ static void reboot_cycle(struct vsndbe_world *w, pid_t be, uint32_t domid)
 	card = vsndfe_card_close(card);
 	vtest_simd_domain_destroy(&w->sim, domid);
 	deadline = now_ms() + WAIT_MS;
-	while (vsndbe_proc_grant_maps(be, domid) > 0) {
+	/* Its worker gone: only the player's and the opener's are left. */
+	while (vsndbe_proc_grant_maps(be, domid) > 0 || vsndbe_proc_children(be, NULL, 0) > 2) {
 		if (now_ms() >= deadline)
-			vtest_fail(__FILE__, __LINE__, "domain %u still mapped", domid);
+			vtest_fail(__FILE__, __LINE__, "domain %u still mapped or served", domid);
 		poll(NULL, 0, 10);
 	}
 }
@@ -177,15 +166,13 @@ TEST_TIMEOUT(resources_stay_flat, 7200)
 	vsndbe_world_begin(&w);
 	vsndbe_world_guest(&w, &tp, "player");
 	vsndbe_world_guest(&w, &to, "opener");
-	vsndbe_proc_spawn(&be, (const char *const[]){ w.xen, "--single-process", "--sink=null",
-						      NULL },
-			  false);
+	vsndbe_proc_spawn(&be, (const char *const[]){ w.xen, "--sink=null", NULL }, false);
 	vsndbe_proc_wait_ready(&be);
 	player_start(&pl, w.sim.spec, 5);
 	card = card_open(&w, OPENER);
 	reboot_cycle(&w, be.pid, domid++);
 	open_close(vsndfe_card_stream(card, 0), 10);
-	count(be.pid, &base);
+	count_all(be.pid, &base);
 	report("after the warm-up", &base);
 
 	until = now_ms() + 1000ull * soak_seconds();
@@ -195,7 +182,7 @@ TEST_TIMEOUT(resources_stay_flat, 7200)
 		cycles++;
 		opens += 20;
 	}
-	count(be.pid, &end);
+	count_all(be.pid, &end);
 	report("at the end", &end);
 	printf("# %u reboots, %u OPEN/CLOSE cycles in %u s\n", cycles, opens, soak_seconds());
 
