@@ -74,7 +74,7 @@ chk_audio_start() {
 	rm -rf "$AUDIO_OUT"
 	mkdir -p "$AUDIO_OUT"
 	states_log_start "$E2E_LOGS/audio-states.log"
-	vsndbe_start --xen=real --single-process "--sink=alsa:vsnd:%u,%u,%u" || return 1
+	vsndbe_start --xen=real "--sink=alsa:vsnd:%u,%u,%u" || return 1
 	guest_cfg "$E2E_SRC/xenstore-config/examples/stereo.cfg" e2e-audio "$cfg" \
 		"e2e.audio=hw:0,0"
 	xl create "$cfg" || return 1

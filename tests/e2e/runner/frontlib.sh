@@ -104,7 +104,7 @@ chk_frontlib_play() {
 	rm -rf "$FRONT_OUT"
 	mkdir -p "$FRONT_OUT"
 	states_log_start "$E2E_LOGS/frontlib-states.log"
-	if vsndbe_start --xen=real --single-process "--sink=file:$FRONT_OUT/dom%u-%u-%u.wav"; then
+	if vsndbe_start --xen=real "--sink=file:$FRONT_OUT/dom%u-%u-%u.wav"; then
 		frontlib_cards > "$E2E_TMP/frontlib-cards.cfg"
 		guest_cfg "$E2E_TMP/frontlib-cards.cfg" e2e-frontlib "$cfg" "e2e.frontlib=1"
 		sed -i "s#^ramdisk = .*#ramdisk = \"$FRONT_RAMDISK\"#" "$cfg"

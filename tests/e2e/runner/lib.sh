@@ -194,9 +194,16 @@ until_true() {
 	done
 }
 
-# grant_maps PID: how many of PID's mappings are grant maps (gntdev).
+# grant_maps PID: how many grant maps (gntdev) PID and its children hold
+# (vsndbe's broker maps nothing; each worker maps its guest's pages).
 grant_maps() {
-	grep -c /dev/xen/gntdev "/proc/$1/maps" 2>/dev/null || true
+	local n=0 p c
+
+	for p in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		c=$(grep -c /dev/xen/gntdev "/proc/$p/maps" 2>/dev/null)
+		n=$((n + ${c:-0}))
+	done
+	echo "$n"
 }
 
 # frame_bytes FORMAT CHANNELS
