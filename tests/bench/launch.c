@@ -235,7 +235,6 @@ int bench_vsndbe_start(struct bench_proc *p, const struct bench_sim *sim, const 
 	snprintf(sink_arg, sizeof(sink_arg), "--sink=%s", sink);
 	snprintf(cap, sizeof(cap), "--buffer-cap=%u", buffer_cap);
 	argv[n++] = xen;
-	argv[n++] = "--single-process";
 	argv[n++] = sink_arg;
 	if (buffer_cap)
 		argv[n++] = cap;
