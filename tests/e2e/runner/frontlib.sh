@@ -29,10 +29,13 @@ FRONT_OUT=/tmp/e2e-front
 FRONT_RAMDISK=$E2E_TMP/domU-frontlib.cpio
 FRONT_WAV=$E2E_IMG/frontlib.wav
 FRONT_PLAY=$E2E_BIN/frontend/play/vsnd-play
+FRONT_CONFORM=$E2E_BIN/tests/conformance/vsnd-conform
 
 plan_frontlib() {
 	check frontlib/ramdisk chk_frontlib_ramdisk &&
 		check frontlib/play chk_frontlib_play
+	[ -z "$FRONT_G" ] || check frontlib/conform chk_frontlib_conform
+	frontlib_end
 }
 
 # The guest's cards: device 0 is the stereo example's card (snd_xen_front
@@ -61,14 +64,18 @@ chk_frontlib_ramdisk() {
 	local root="$E2E_TMP/frontlib-root" ldd="$E2E_TMP/frontlib.ldd" lib n=0
 
 	[ -x "$FRONT_PLAY" ] || { echo "missing: $FRONT_PLAY"; return 1; }
+	[ -x "$FRONT_CONFORM" ] || { echo "missing: $FRONT_CONFORM"; return 1; }
 	rm -rf "$root"
 	mkdir -p "$root/usr/bin" "$root/usr/lib/x86_64-linux-gnu" || return 1
 	cp "$FRONT_PLAY" "$root/usr/bin/vsnd-play" || return 1
+	cp "$FRONT_CONFORM" "$root/usr/bin/vsnd-conform" || return 1
 	/lib64/ld-linux-x86-64.so.2 --list "$FRONT_PLAY" > "$ldd" 2>&1
+	/lib64/ld-linux-x86-64.so.2 --list "$FRONT_CONFORM" >> "$ldd" 2>&1
 	cat "$ldd"
 	grep -q 'not found' "$ldd" && return 1
 	# shellcheck disable=SC2013 # one path a word
 	for lib in $(sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p' "$ldd"); do
+		[ -e "$root/usr/lib/x86_64-linux-gnu/${lib##*/}" ] && continue
 		cp -L "$lib" "$root/usr/lib/x86_64-linux-gnu/${lib##*/}" || return 1
 		n=$((n + 1))
 	done
@@ -101,6 +108,8 @@ frontlib_report() {
 chk_frontlib_play() {
 	local cfg="$E2E_TMP/e2e-frontlib.cfg" g="" ok=0 t0 rc wav
 
+	FRONT_G=""
+
 	rm -rf "$FRONT_OUT"
 	mkdir -p "$FRONT_OUT"
 	states_log_start "$E2E_LOGS/frontlib-states.log"
@@ -131,14 +140,10 @@ chk_frontlib_play() {
 		# The kernel's card is untouched by what happened to device 1.
 		[ "$(xenstore-read "/local/domain/$g/device/vsnd/0/state" 2>/dev/null)" = 4 ] ||
 			{ echo "device 0 is no longer connected"; ok=1; }
-		t0=$(now_cs)
-		xl destroy "$g" || ok=1
-		echo "xl destroy: $(secs_since "$t0") s"
-		domain_gone "$g" || { echo "domain $g still there"; ok=1; }
+		FRONT_G=$g
+		# The capture stream of device 1 (PCM 0) reads this file.
+		cp "$FRONT_WAV" "$FRONT_OUT/dom$g-0-0.wav"
 	fi
-	vsndbe_stop
-	[ "${VSNDBE_RC:-1}" = 0 ] || ok=1
-	states_log_stop
 	cp "$E2E_LOGS/vsndbe.stderr.log" "$E2E_LOGS/frontlib-vsndbe.stderr.log" 2>/dev/null
 	echo "== state changes (dom0 uptime, path, value read at the event)"
 	cat "$E2E_LOGS/frontlib-states.log"
@@ -158,5 +163,42 @@ chk_frontlib_play() {
 	if cmp "$wav" "$FRONT_WAV" > /dev/null 2>&1; then
 		echo "vsndbe's WAV is the guest's file, header included"
 	fi
+	# Compared: the guest's vsnd-conform may now play into the same file.
+	xenstore-write "/local/domain/$g/data/e2e/fl-go" conform
 	return $ok
+}
+
+# vsnd-conform's frontend role in the guest, on device 1 after vsnd-play,
+# against vsndbe on real Xen: the guest reports its closing line and the
+# scenarios that failed (vm/domU-init).
+chk_frontlib_conform() {
+	local d="/local/domain/$FRONT_G/data/e2e" sum
+
+	xs_wait "$d/fl-conform" '?*' 300 || return 1
+	sum=$(xenstore-read "$d/fl-conform")
+	echo "the guest's vsnd-conform: $sum"
+	echo "its failures: $(xenstore-read "$d/fl-conform-fails" 2>/dev/null)"
+	echo "== its output"
+	tr -d '\r' < /var/log/xen/console/guest-e2e-frontlib.log 2>/dev/null |
+		grep 'vsnd-conform:' | tail -n 90
+	case $sum in
+	*" passed, 0 failed"*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# The frontlib guest goes, then vsndbe (exit 0 required).
+frontlib_end() {
+	local t0 ok=0
+
+	if [ -n "$FRONT_G" ]; then
+		t0=$(now_cs)
+		xl destroy "$FRONT_G" || ok=1
+		echo "xl destroy: $(secs_since "$t0") s"
+		domain_gone "$FRONT_G" || { echo "domain $FRONT_G still there"; ok=1; }
+	fi
+	vsndbe_stop
+	[ "${VSNDBE_RC:-1}" = 0 ] || ok=1
+	states_log_stop
+	[ $ok -eq 0 ] || result FAIL frontlib/end ": the guest or vsndbe did not end cleanly"
 }
