@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -233,40 +234,38 @@ static pid_t worker_of(pid_t pid, uint32_t domid)
 /* Wait until device 0 of @domid is Closed with an error node holding @text. */
 static void expect_closed_with_error(struct vsndbe_world *w, uint32_t domid, const char *text)
 {
-	uint64_t deadline = now_ms() + WAIT_MS;
+	_cleanup_free_ char *err = NULL;
 	char path[96];
 
-	for (;;) {
-		_cleanup_free_ char *state = NULL, *err = NULL;
-
-		snprintf(path, sizeof(path), "/local/domain/0/backend/vsnd/%u/0/state", domid);
-		if (xenif_xs_read(w->ts, XENIF_TX_NONE, path, &state, NULL) == 0 &&
-		    !strcmp(state, "6")) {
-			snprintf(path, sizeof(path),
-				 "/local/domain/0/error/backend/vsnd/%u/0/error", domid);
-			ASSERT_OK(xenif_xs_read(w->ts, XENIF_TX_NONE, path, &err, NULL));
-			if (!strstr(err, text))
-				vtest_fail(__FILE__, __LINE__, "error node: %s", err);
-			return;
-		}
-		if (now_ms() >= deadline)
-			vtest_fail(__FILE__, __LINE__, "domain %u device 0 never Closed", domid);
-		usleep(20000);
-	}
+	vsndbe_world_wait_be_state(w, domid, "6");
+	snprintf(path, sizeof(path), "/local/domain/0/error/backend/vsnd/%u/0/error", domid);
+	ASSERT_OK(xenif_xs_read(w->ts, XENIF_TX_NONE, path, &err, NULL));
+	if (!strstr(err, text))
+		vtest_fail(__FILE__, __LINE__, "error node: %s", err);
 }
 
-/* Wait until the file at @path is at least @size octets long. */
+/* Wait until the file at @path is at least @size octets long, woken by
+ * inotify whenever it is written. */
 static void wait_file_size(const char *path, off_t size)
 {
 	uint64_t deadline = now_ms() + WAIT_MS;
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	struct stat st;
 
+	ASSERT_GE(fd, 0);
+	ASSERT_GE(inotify_add_watch(fd, path, IN_MODIFY | IN_CLOSE_WRITE), 0);
 	while (stat(path, &st) < 0 || st.st_size < size) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char ev[512];
+
 		if (now_ms() >= deadline)
 			vtest_fail(__FILE__, __LINE__, "%s stays below %lld octets", path,
 				   (long long)size);
-		usleep(20000);
+		if (poll(&p, 1, 500) > 0)
+			while (read(fd, ev, sizeof(ev)) > 0)
+				;
 	}
+	close(fd);
 }
 
 /*

@@ -359,3 +359,36 @@ void vsndbe_proc_stop(struct vsndbe_proc *c)
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(WEXITSTATUS(status), 0);
 }
+
+static bool be_state_is(struct vsndbe_world *w, const char *path, const char *state)
+{
+	char *v = NULL;
+	bool same;
+
+	if (xenif_xs_read(w->ts, XENIF_TX_NONE, path, &v, NULL) < 0)
+		return false;
+	same = !strcmp(v, state);
+	free(v);
+	return same;
+}
+
+void vsndbe_world_wait_be_state(struct vsndbe_world *w, uint32_t domid, const char *state)
+{
+	uint64_t deadline = now_ms() + VSNDBE_PROC_WAIT_MS;
+	char path[96];
+
+	snprintf(path, sizeof(path), "/local/domain/0/backend/vsnd/%u/0/state", domid);
+	ASSERT_OK(xenif_xs_watch(w->ts, path, "be-state"));
+	while (!be_state_is(w, path, state)) {
+		struct pollfd p = { .fd = xenif_xs_fd(w->ts), .events = POLLIN };
+		char *wpath = NULL, *token = NULL;
+
+		if (now_ms() >= deadline)
+			vtest_fail(__FILE__, __LINE__, "%s never read %s", path, state);
+		if (poll(&p, 1, 500) > 0 && xenif_xs_read_watch(w->ts, &wpath, &token) >= 0) {
+			free(wpath);
+			free(token);
+		}
+	}
+	ASSERT_OK(xenif_xs_unwatch(w->ts, path, "be-state"));
+}

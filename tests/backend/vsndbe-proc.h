@@ -83,6 +83,13 @@ void vsndbe_world_guest(struct vsndbe_world *w, const struct fetree *t, const ch
 /* The WAV of stream (@domid, 0, 0): the path, in @buf. */
 const char *vsndbe_world_wav(const struct vsndbe_world *w, uint32_t domid, char *buf,
 			     size_t size);
+/*
+ * Wait until the backend state of guest @domid's device 0 reads @state, on
+ * a XenStore watch (it fires once when set, so a state already there
+ * counts); fail after the bound. vsndbe unmaps a device before it writes
+ * the state that leaves Connected.
+ */
+void vsndbe_world_wait_be_state(struct vsndbe_world *w, uint32_t domid, const char *state);
 /* Stop xensimd and remove the directory with what the sink wrote. */
 void vsndbe_world_end(struct vsndbe_world *w);
 

@@ -121,26 +121,20 @@ static struct vsndfe_card *card_open(const struct vsndbe_world *w, uint32_t domi
 	return card;
 }
 
-/* A guest boots as @domid, plays a little and is destroyed; bounded wait
- * for vsndbe to drop its mappings (no event says so). */
+/* A guest boots as @domid, plays a little and is destroyed; vsndbe has
+ * unmapped it once it says Closed. */
 static void reboot_cycle(struct vsndbe_world *w, pid_t be, uint32_t domid)
 {
 	struct fetree t = { .guest = domid, .n_streams = 1, .s = { { 0, 0, "p" } } };
 	struct vsndfe_card *card;
-	uint64_t deadline;
 
 	vsndbe_world_guest(w, &t, "rebooter");
 	card = card_open(w, domid);
 	open_close(vsndfe_card_stream(card, 0), 1);
 	card = vsndfe_card_close(card);
 	vtest_simd_domain_destroy(&w->sim, domid);
-	deadline = now_ms() + WAIT_MS;
-	/* Its worker gone: only the player's and the opener's are left. */
-	while (vsndbe_proc_grant_maps(be, domid) > 0 || vsndbe_proc_children(be, NULL, 0) > 2) {
-		if (now_ms() >= deadline)
-			vtest_fail(__FILE__, __LINE__, "domain %u still mapped or served", domid);
-		poll(NULL, 0, 10);
-	}
+	vsndbe_world_wait_be_state(w, domid, "6");
+	ASSERT_EQ(vsndbe_proc_grant_maps(be, domid), 0);
 }
 
 static void report(const char *what, const struct counts *c)
