@@ -148,6 +148,26 @@ static int pin_check(struct sndbe_xb_device *xbd, const struct sndbe_dev_pin *pi
 }
 
 /*
+ * The domain's name for policy lookups, "" when no section uses names:
+ * dom0's /local/domain/<id>/name, which only the toolstack writes.
+ */
+static int policy_name(struct sndbe_dev_layer *l, uint32_t domid,
+		       char name[SNDBE_POLICY_NAME_MAX + 1])
+{
+	struct xenif_dominfo info;
+	int r;
+
+	name[0] = '\0';
+	if (!sndbe_policy_uses_names(l->policy))
+		return 0;
+	r = xenif_domain_info(l->x, domid, &info);
+	if (r < 0)
+		return r;
+	memcpy(name, info.name, sizeof(info.name));
+	return 0;
+}
+
+/*
  * Before anything of a device is set up: its domain's name when the policy
  * needs it (in @name, 64 octets), the pinned configuration, max-streams.
  */
@@ -160,18 +180,11 @@ static int dev_admit(struct sndbe_dev_layer *l, struct sndbe_xb_device *xbd,
 	struct sndbe_policy_settings ps;
 	int r;
 
-	name[0] = '\0';
-	if (sndbe_policy_uses_names(l->policy)) {
-		struct xenif_dominfo info;
-
-		/* dom0's /local/domain/<id>/name: only the toolstack writes it. */
-		r = xenif_domain_info(l->x, domid, &info);
-		if (r < 0) {
-			sndbe_xb_device_set_error(xbd, "the domain's name is unknown (%s) and the "
-						  "policy selects domains by name", strerror(-r));
-			return r;
-		}
-		memcpy(name, info.name, sizeof(info.name));
+	r = policy_name(l, domid, name);
+	if (r < 0) {
+		sndbe_xb_device_set_error(xbd, "the domain's name is unknown (%s) and the "
+					  "policy selects domains by name", strerror(-r));
+		return r;
 	}
 	r = *pin ? pin_check(xbd, *pin, cfg, refs, n) : pin_new(l, domid, devid, cfg, refs, n);
 	if (r < 0)
@@ -346,28 +359,12 @@ const struct sndbe_xenbus_ops sndbe_dev_ops = {
 	.forget = dev_forget,
 };
 
-/* The domain's name for policy lookups, "" when no section uses names. */
-static int conn_name(struct sndbe_dev_conn *c, char name[SNDBE_POLICY_NAME_MAX + 1])
-{
-	struct xenif_dominfo info;
-	int r;
-
-	name[0] = '\0';
-	if (!sndbe_policy_uses_names(c->l->policy))
-		return 0;
-	r = xenif_domain_info(c->l->x, c->domid, &info);
-	if (r < 0)
-		return r;
-	memcpy(name, info.name, sizeof(info.name));
-	return 0;
-}
-
 /* Apply the capture rule of the layer's policy to @c's capture streams. */
 static unsigned int conn_recapture(struct sndbe_dev_conn *c)
 {
 	struct sndbe_dev_layer *l = c->l;
 	char name[SNDBE_POLICY_NAME_MAX + 1];
-	bool known = conn_name(c, name) >= 0;
+	bool known = policy_name(l, c->domid, name) >= 0;
 	unsigned int withheld = 0;
 
 	for (unsigned int i = 0; i < c->n; i++) {
